@@ -1,0 +1,140 @@
+"""Where the database is and how to connect to it.
+
+A trial station needs no configuration at all (an SQLite file in the user data folder); a plant
+points every station at one PostgreSQL database through the environment or the station config file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+APP_NAME = "TraceStation"
+APP_AUTHOR = "TraceStation"
+ENV_DATABASE_URL = "TRACESTATION_DATABASE_URL"
+ENV_CONFIG_FILE = "TRACESTATION_CONFIG"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def config_file_path() -> Path:
+    """The station config file: TRACESTATION_CONFIG, else station.toml in the user config folder."""
+    override = os.environ.get(ENV_CONFIG_FILE)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "station.toml"
+
+
+def default_sqlite_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "tracestation.sqlite3"
+
+
+def resolve_database_url(environ: dict[str, str] | None = None, config_path: Path | None = None) -> URL:
+    """The environment wins over the config file, which wins over the embedded default.
+
+    A PostgreSQL URL without a driver is given psycopg2 explicitly: SQLAlchemy 2.1 would otherwise
+    pick psycopg 3, which the project does not install.
+    """
+    environ = os.environ if environ is None else environ
+    raw = environ.get(ENV_DATABASE_URL)
+    if not raw:
+        path = config_path or config_file_path()
+        if path.exists():
+            raw = _url_from_config(path)
+    if not raw:
+        sqlite_path = default_sqlite_path()
+        sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        return URL.create("sqlite+pysqlite", database=str(sqlite_path))
+    url = make_url(raw)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg2")
+    if url.get_backend_name() not in ("postgresql", "sqlite"):
+        raise ValueError(f"TraceStation runs on PostgreSQL or SQLite, not {url.get_backend_name()!r}: {raw}")
+    return url
+
+
+def _url_from_config(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    database = data.get("database", {})
+    if not isinstance(database, dict):
+        raise ValueError(f"{path}: [database] must be a table")
+    url = database.get("url")
+    return str(url) if url else None
+
+
+def make_engine(url: URL | str | None = None, **kwargs: Any) -> Engine:
+    """An engine with the settings each backend needs for safe concurrent station work."""
+    url = resolve_database_url() if url is None else make_url(url)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg2")
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            json_serializer=_json_dumps,
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, json_serializer=_json_dumps, **kwargs)
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys and a busy timeout; every transaction BEGIN IMMEDIATE.
+
+    pysqlite opens transactions lazily and as DEFERRED, so two stations that both read then write
+    deadlock on the lock upgrade and one gets "database is locked" at once. Taking the write lock at
+    BEGIN makes the second wait for the busy timeout instead (SQLAlchemy's documented recipe).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass
+class Database:
+    """An engine with its session factory: what operations and queries are given to work on."""
+
+    engine: Engine
+
+    def __post_init__(self) -> None:
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+
+    @classmethod
+    def connect(cls, url: URL | str | None = None, **kwargs: Any) -> Database:
+        return cls(make_engine(url, **kwargs))
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
