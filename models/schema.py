@@ -214,6 +214,8 @@ class Site(Base):
     sscc_extension_digit: Mapped[int] = mapped_column(Integer, default=0)
     container_rule_id: Mapped[int | None] = mapped_column(ForeignKey("numbering_rule.id"))
 
+    container_rule: Mapped[NumberingRule | None] = relationship()
+
     __table_args__ = (
         CheckConstraint("sscc_extension_digit BETWEEN 0 AND 9", name="extension_digit"),
         CheckConstraint(
@@ -642,6 +644,8 @@ class ShipmentPick(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), unique=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
     picked_at: Mapped[dt.datetime] = _now_column()
 
 

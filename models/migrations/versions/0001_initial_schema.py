@@ -697,7 +697,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("shipment_id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=18, scale=6), nullable=False),
         sa.Column("picked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_shipment_pick_item_id_item")),
         sa.ForeignKeyConstraint(
             ["shipment_id"], ["shipment.id"], name=op.f("fk_shipment_pick_shipment_id_shipment")
         ),

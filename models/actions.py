@@ -1,0 +1,309 @@
+"""One operator action = one function = one transaction, recorded once under its client action id.
+
+`@operation` wraps a domain function `fn(ctx, ...)` into `fn(db, actor, ...)`: it opens the
+transaction, replays the stored result when the action id was seen before (a retry after a lost
+acknowledgement must never record the action twice), checks the operator and the station, runs
+the function, stores its result with the action row and commits. Conflicts the database resolves
+by aborting one side (deadlock, serialization failure, SQLite busy, a dropped connection) are retried
+here with the same action id, so no caller ever sees one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import logging
+import random
+import time
+import types
+import typing
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Concatenate, ParamSpec, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from models.db import Database
+from models.errors import DomainError, ErrorCode
+from models.schema import (
+    Action,
+    Event,
+    EventRole,
+    EventType,
+    Role,
+    Site,
+    Station,
+    Unit,
+    User,
+)
+
+log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MAX_ATTEMPTS = 8
+ALL_ROLES = frozenset(Role)
+SUPERVISION = frozenset({Role.SUPERVISOR, Role.QUALITY, Role.ADMIN})
+QUALITY = frozenset({Role.QUALITY, Role.SUPERVISOR, Role.ADMIN})
+PLANNING = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, where, and the client's id for this one action (a UUID, new per operator action)."""
+
+    user_id: int
+    station_id: int
+    action_id: str
+
+    @classmethod
+    def new(cls, user_id: int, station_id: int) -> Actor:
+        return cls(user_id, station_id, str(uuid.uuid4()))
+
+    def retry(self) -> Actor:
+        """The same action again (what a client does after a timeout): same id."""
+        return self
+
+    def next(self) -> Actor:
+        """The operator's next action: a fresh id."""
+        return Actor.new(self.user_id, self.station_id)
+
+
+@dataclass
+class Ctx:
+    """What a domain function sees: its session and who, where and when it acts."""
+
+    session: Session
+    action_id: str
+    user: User
+    station: Station
+    site: Site
+    now: dt.datetime
+    local_date: dt.date
+    tz_offset: str
+
+    def event(
+        self,
+        event_type: EventType,
+        units: Iterable[tuple[Unit, EventRole, Decimal | None]] = (),
+        **fields: Any,
+    ) -> Event:
+        """Append an event stamped with the action, station, operator and database time."""
+        fields.setdefault("line_id", self.station.line_id)
+        event = Event(
+            action_id=self.action_id,
+            event_type=event_type,
+            occurred_at=self.now,
+            tz_offset=self.tz_offset,
+            site_id=self.site.id,
+            station_id=self.station.id,
+            user_id=self.user.id,
+            **fields,
+        )
+        self.session.add(event)
+        self.session.flush()
+        from models.schema import EventUnit  # local: keeps the import list of this module short
+
+        self.session.add_all(
+            EventUnit(event_id=event.id, unit_id=unit.id, role=role, quantity=quantity)
+            for unit, role, quantity in units
+        )
+        return event
+
+    def lock(self, unit: Unit) -> Unit:
+        """Re-read a unit under a row lock so that checks and writes see the committed truth."""
+        self.session.refresh(unit, with_for_update=True)
+        return unit
+
+
+def operation(
+    name: str, roles: frozenset[Role] = ALL_ROLES
+) -> Callable[[Callable[Concatenate[Ctx, P], R]], Callable[Concatenate[Database, Actor, P], R]]:
+    """Turn `fn(ctx, ...)` into the action `fn(db, actor, ...)`; see the module docstring."""
+
+    def wrap(fn: Callable[Concatenate[Ctx, P], R]) -> Callable[Concatenate[Database, Actor, P], R]:
+        @functools.wraps(fn)
+        def run(db: Database, actor: Actor, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return _execute(db, actor, name, roles, lambda ctx: fn(ctx, *args, **kwargs), _result_type(fn))
+
+        run.operation_name = name  # type: ignore[attr-defined]
+        return run
+
+    return wrap
+
+
+def _result_type(fn: Callable[..., Any]) -> Any:
+    return typing.get_type_hints(fn).get("return")
+
+
+def _execute(
+    db: Database,
+    actor: Actor,
+    name: str,
+    roles: frozenset[Role],
+    body: Callable[[Ctx], Any],
+    result_type: Any,
+) -> Any:
+    action_id = _check_action_id(actor.action_id)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            with db.session() as session, session.begin():
+                recorded = session.get(Action, action_id)
+                if recorded is not None:
+                    return _replay(recorded, name, result_type)
+                now = _database_now(session)
+                action = Action(
+                    id=action_id,
+                    operation=name,
+                    user_id=actor.user_id,
+                    station_id=actor.station_id,
+                    recorded_at=now,
+                )
+                session.add(action)
+                # A concurrent retry of the same action blocks here until the first one commits,
+                # then fails on the primary key and replays on the next attempt.
+                session.flush()
+                ctx = _context(session, actor, action_id, roles, now)
+                result = body(ctx)
+                action.result = to_jsonable(result)
+                session.flush()
+            return result
+        except DomainError:
+            raise
+        except DBAPIError as error:
+            if attempt == MAX_ATTEMPTS or not _retryable(error):
+                raise
+            delay = min(0.5, 0.005 * 2**attempt) * (0.5 + random.random())
+            log.info(
+                "retrying %s (%s) after %s: attempt %d", name, action_id, type(error.orig).__name__, attempt
+            )
+            time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _check_action_id(action_id: str) -> str:
+    try:
+        return str(uuid.UUID(str(action_id)))
+    except ValueError:
+        raise DomainError(ErrorCode.BAD_ACTION_ID, action_id=action_id) from None
+
+
+def _retryable(error: DBAPIError) -> bool:
+    """Conflicts that succeed when simply run again (the action id keeps the rerun exactly-once)."""
+    if error.connection_invalidated:
+        return True
+    code = getattr(error.orig, "pgcode", None)
+    if code in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock not available
+        return True
+    if isinstance(error, IntegrityError):
+        # A duplicate action id from a concurrent retry, or a race on inserting a counter row:
+        # the next attempt sees the committed row.
+        return code in (None, "23505")
+    message = str(error.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _database_now(session: Session) -> dt.datetime:
+    """The database's clock, not the station's: stations' clocks drift, the server's is one."""
+    if session.get_bind().dialect.name == "sqlite":
+        raw = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+        return dt.datetime.fromisoformat(raw).replace(tzinfo=dt.UTC)
+    now = session.execute(text("SELECT now()")).scalar_one()
+    return now.astimezone(dt.UTC)
+
+
+def _context(session: Session, actor: Actor, action_id: str, roles: frozenset[Role], now: dt.datetime) -> Ctx:
+    user = session.get(User, actor.user_id)
+    if user is None:
+        raise DomainError(ErrorCode.UNKNOWN_USER, user_id=actor.user_id)
+    if not user.active:
+        raise DomainError(ErrorCode.USER_INACTIVE, user=user.name)
+    if user.locked:
+        raise DomainError(ErrorCode.USER_LOCKED, user=user.name)
+    if not (user.roles & roles):
+        raise DomainError(ErrorCode.ROLE_REQUIRED, user=user.name, roles=sorted(role.value for role in roles))
+    station = session.get(Station, actor.station_id)
+    if station is None or not station.active:
+        raise DomainError(ErrorCode.UNKNOWN_STATION, station_id=actor.station_id)
+    site = station.site
+    local = now.astimezone(ZoneInfo(site.timezone))
+    return Ctx(
+        session=session,
+        action_id=action_id,
+        user=user,
+        station=station,
+        site=site,
+        now=now,
+        local_date=local.date(),
+        tz_offset=_format_offset(local.utcoffset()),
+    )
+
+
+def _format_offset(offset: dt.timedelta | None) -> str:
+    minutes = int((offset or dt.timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+# --- Results: plain dataclasses, stored as JSON with the action and rebuilt on replay --------------
+
+
+def to_jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {field.name: to_jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, Decimal | dt.date | dt.datetime):
+        return value.isoformat() if not isinstance(value, Decimal) else str(value)
+    return value
+
+
+def from_jsonable(kind: Any, value: Any) -> Any:
+    """Rebuild a stored result as the type the function declared."""
+    if value is None or kind is Any or kind is None:
+        return value
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(kind) if arg is not type(None)]
+        return from_jsonable(options[0], value) if len(options) == 1 else value
+    if origin in (list, tuple):
+        (item_kind, *_) = typing.get_args(kind) or (Any,)
+        return [from_jsonable(item_kind, item) for item in value]
+    if origin is dict:
+        _, item_kind = typing.get_args(kind)
+        return {key: from_jsonable(item_kind, item) for key, item in value.items()}
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{name: from_jsonable(hints[name], item) for name, item in value.items()})
+    if kind is Decimal:
+        return Decimal(value)
+    if kind is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    if kind is dt.date:
+        return dt.date.fromisoformat(value)
+    if isinstance(kind, type) and issubclass(kind, str | int) and not isinstance(value, kind):
+        return kind(value)
+    if isinstance(kind, type) and issubclass(kind, str) and kind is not str:
+        return kind(value)
+    return value
+
+
+def _replay(recorded: Action, name: str, result_type: Any) -> Any:
+    if recorded.operation != name:
+        raise DomainError(ErrorCode.ACTION_ID_REUSED, action_id=recorded.id, operation=recorded.operation)
+    return from_jsonable(result_type, recorded.result)
+
+
+def lookup_action(db: Database, action_id: str) -> Action | None:
+    """Settle an action whose commit outcome is unknown: recorded (with its result) or not at all."""
+    with db.session() as session:
+        return session.scalars(select(Action).where(Action.id == _check_action_id(action_id))).first()

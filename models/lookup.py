@@ -1,0 +1,142 @@
+"""Find master data and units by the codes operators scan, or refuse with the code that says which.
+
+The refusal is the point: a screen shows "unknown item X" the moment the scan arrives, so every
+lookup raises a DomainError naming what was not found rather than returning None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.errors import DomainError, ErrorCode
+from models.schema import (
+    Customer,
+    Equipment,
+    Item,
+    RoutingStep,
+    Shipment,
+    Supplier,
+    Unit,
+    UnitStatus,
+    WorkOrder,
+)
+
+
+def unit_by_code(session: Session, code: str, *, lock: bool = False) -> Unit:
+    statement = select(Unit).where(Unit.code == code.strip())
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    unit = session.scalars(statement).first()
+    if unit is None:
+        raise DomainError(ErrorCode.UNKNOWN_CODE, code=code)
+    return unit
+
+
+def item_by_code(session: Session, code: str) -> Item:
+    item = session.scalars(select(Item).where(Item.code == code)).first()
+    if item is None or not item.active:
+        raise DomainError(ErrorCode.UNKNOWN_ITEM, item=code)
+    return item
+
+
+def supplier_by_code(session: Session, code: str) -> Supplier:
+    supplier = session.scalars(select(Supplier).where(Supplier.code == code)).first()
+    if supplier is None:
+        raise DomainError(ErrorCode.UNKNOWN_SUPPLIER, supplier=code)
+    return supplier
+
+
+def customer_by_code(session: Session, code: str) -> Customer:
+    customer = session.scalars(select(Customer).where(Customer.code == code)).first()
+    if customer is None:
+        raise DomainError(ErrorCode.UNKNOWN_CUSTOMER, customer=code)
+    return customer
+
+
+def equipment_by_code(session: Session, code: str | None) -> Equipment | None:
+    if code is None:
+        return None
+    equipment = session.scalars(select(Equipment).where(Equipment.code == code)).first()
+    if equipment is None or not equipment.active:
+        raise DomainError(ErrorCode.UNKNOWN_EQUIPMENT, equipment=code)
+    return equipment
+
+
+def work_order_by_code(session: Session, code: str, *, lock: bool = False) -> WorkOrder:
+    statement = select(WorkOrder).where(WorkOrder.code == code.strip())
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    work_order = session.scalars(statement).first()
+    if work_order is None:
+        raise DomainError(ErrorCode.UNKNOWN_WORK_ORDER, work_order=code)
+    return work_order
+
+
+def shipment_by_code(session: Session, code: str, *, lock: bool = False) -> Shipment:
+    statement = select(Shipment).where(Shipment.code == code.strip())
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    shipment = session.scalars(statement).first()
+    if shipment is None:
+        raise DomainError(ErrorCode.UNKNOWN_SHIPMENT, shipment=code)
+    return shipment
+
+
+def routing_step(session: Session, item: Item, step_code: str) -> RoutingStep:
+    step = session.scalars(
+        select(RoutingStep).where(RoutingStep.item_id == item.id, RoutingStep.code == step_code)
+    ).first()
+    if step is None:
+        raise DomainError(ErrorCode.UNKNOWN_STEP, item=item.code, step=step_code)
+    return step
+
+
+def positive_quantity(value: Decimal | int | str, *, allow_zero: bool = False) -> Decimal:
+    """Quantities arrive typed by operators: refuse anything that is not a finite positive number."""
+    try:
+        quantity = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(value)) from None
+    if not quantity.is_finite() or quantity < 0 or (quantity == 0 and not allow_zero):
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(value))
+    if quantity != quantity.quantize(Decimal("0.000001")) or quantity >= Decimal(10) ** 12:
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(value))
+    return quantity
+
+
+def require_reason(reason: str | None) -> str:
+    if reason is None or not reason.strip():
+        raise DomainError(ErrorCode.REASON_REQUIRED)
+    return reason.strip()
+
+
+def is_expired(unit: Unit, local_date: dt.date) -> bool:
+    return unit.expires_on is not None and unit.expires_on < local_date
+
+
+def refuse_unusable(unit: Unit, local_date: dt.date) -> None:
+    """The shared status rules for using a unit (feeding, packing, shipping): why not, if not."""
+    status = unit.status
+    params = {"code": unit.code, "status": status.value}
+    if status is UnitStatus.ON_HOLD:
+        raise DomainError(ErrorCode.UNIT_ON_HOLD, **params)
+    if status is UnitStatus.SCRAPPED:
+        raise DomainError(ErrorCode.UNIT_SCRAPPED, **params)
+    if status is UnitStatus.SHIPPED:
+        raise DomainError(ErrorCode.ALREADY_SHIPPED, **params)
+    if status is UnitStatus.CONSUMED:
+        raise DomainError(ErrorCode.UNIT_CONSUMED, **params)
+    if status is UnitStatus.FAILED:
+        raise DomainError(ErrorCode.SERIAL_FAILED, **params)
+    if status is UnitStatus.WIP:
+        raise DomainError(ErrorCode.SERIAL_NOT_COMPLETE, **params)
+    if status is UnitStatus.PACKED:
+        raise DomainError(ErrorCode.UNIT_ALREADY_PACKED, **params)
+    if status in (UnitStatus.QUARANTINE, UnitStatus.REJECTED):
+        raise DomainError(ErrorCode.UNIT_NOT_RELEASED, **params)
+    if is_expired(unit, local_date):
+        raise DomainError(ErrorCode.UNIT_EXPIRED, code=unit.code, expires_on=unit.expires_on.isoformat())

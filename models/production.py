@@ -1,0 +1,775 @@
+"""Work orders (投料/报工): feed material, assemble components, report steps, make serials and lots.
+
+A work order's consumed material links into its production lot (a unit of its own), and every
+serial or output lot it makes links out of that production lot: the trace engine reads these as
+"may contain". Assembling a component serial into a product serial links the two directly:
+"contains". Never the one widened into the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+
+from models.actions import PLANNING, Ctx, operation
+from models.errors import DomainError, ErrorCode
+from models.lookup import (
+    equipment_by_code,
+    is_expired,
+    item_by_code,
+    positive_quantity,
+    refuse_unusable,
+    require_reason,
+    routing_step,
+    unit_by_code,
+    work_order_by_code,
+)
+from models.numbering import NumberingContext, allocate
+from models.schema import (
+    BomLine,
+    BomSubstitute,
+    EventRole,
+    EventType,
+    InspectionResult,
+    Item,
+    Line,
+    Link,
+    LinkLevel,
+    RoutingStep,
+    StepResult,
+    Tracking,
+    Unit,
+    UnitKind,
+    UnitStatus,
+    WorkOrder,
+    WorkOrderStatus,
+)
+from models.units import make_unit
+
+MAX_SERIALS_PER_ACTION = 10_000
+
+
+@dataclass(frozen=True)
+class WorkOrderResult:
+    code: str
+    item_code: str
+    status: str
+    production_lot_code: str
+    unfinished_serials: int = 0
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    work_order_code: str
+    lot_code: str
+    item_code: str
+    quantity: Decimal
+    lot_remaining: Decimal
+    fed_total: Decimal
+
+
+@dataclass(frozen=True)
+class AssembleResult:
+    product_code: str
+    component_code: str
+    component_item_code: str
+    assembled: int
+    required: Decimal
+
+
+@dataclass(frozen=True)
+class SerialsResult:
+    work_order_code: str
+    codes: list[str]
+    status: str
+
+
+@dataclass(frozen=True)
+class StepReportResult:
+    work_order_code: str
+    step_code: str
+    good_total: Decimal
+    scrap_total: Decimal
+
+
+@dataclass(frozen=True)
+class SerialReportResult:
+    serial_code: str
+    step_code: str
+    passed: bool
+    status: str
+    failed_checks: list[str] = field(default_factory=list)
+    remaining_steps: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CompleteResult:
+    work_order_code: str
+    lot_code: str
+    quantity: Decimal
+    work_order_status: str
+
+
+@operation("create_work_order", PLANNING)
+def create_work_order(
+    ctx: Ctx,
+    *,
+    code: str,
+    item_code: str,
+    quantity: Decimal | int | str,
+    line_code: str | None = None,
+    release: bool = True,
+) -> WorkOrderResult:
+    code = (code or "").strip()
+    if not code:
+        raise DomainError(ErrorCode.BAD_INPUT, field="code")
+    if ctx.session.scalar(select(WorkOrder.id).where(WorkOrder.code == code)) is not None:
+        raise DomainError(ErrorCode.WORK_ORDER_EXISTS, work_order=code)
+    item = item_by_code(ctx.session, item_code)
+    if item.tracking is Tracking.NONE:
+        raise DomainError(ErrorCode.ITEM_NOT_LOT_TRACKED, item=item.code)
+    planned = positive_quantity(quantity)
+    if item.tracking is Tracking.SERIAL and planned != planned.to_integral_value():
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(planned))
+    line = None
+    if line_code:
+        line = ctx.session.scalars(select(Line).where(Line.code == line_code)).first()
+        if line is None:
+            raise DomainError(ErrorCode.BAD_INPUT, field="line", line=line_code)
+    work_order = WorkOrder(
+        code=code,
+        item_id=item.id,
+        site_id=ctx.site.id,
+        line_id=line.id if line else ctx.station.line_id,
+        quantity_planned=planned,
+        status=WorkOrderStatus.RELEASED if release else WorkOrderStatus.PLANNED,
+        created_at=ctx.now,
+        serials_created=0,
+        quantity_completed=Decimal(0),
+        quantity_scrapped=Decimal(0),
+    )
+    ctx.session.add(work_order)
+    ctx.session.flush()
+    production_lot = make_unit(
+        ctx,
+        code=f"{code}-P",
+        kind=UnitKind.LOT,
+        item=item,
+        status=UnitStatus.WIP,
+        quantity=Decimal(0),
+        work_order_id=work_order.id,
+    )
+    ctx.session.flush()
+    work_order.production_lot_id = production_lot.id
+    ctx.event(
+        EventType.WORK_ORDER,
+        [(production_lot, EventRole.OBJECT, None)],
+        work_order_id=work_order.id,
+        disposition="in_progress" if release else None,
+        detail={"status": work_order.status.value, "planned": str(planned)},
+    )
+    return _work_order_result(work_order, production_lot)
+
+
+@operation("release_work_order", PLANNING)
+def release_work_order(ctx: Ctx, *, work_order_code: str) -> WorkOrderResult:
+    work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
+    if work_order.status is not WorkOrderStatus.PLANNED:
+        raise DomainError(
+            ErrorCode.WORK_ORDER_COMPLETE
+            if work_order.status is WorkOrderStatus.COMPLETED
+            else ErrorCode.BAD_INPUT,
+            work_order=work_order.code,
+            status=work_order.status.value,
+        )
+    work_order.status = WorkOrderStatus.RELEASED
+    production_lot = _production_lot(ctx, work_order)
+    ctx.event(
+        EventType.WORK_ORDER,
+        [(production_lot, EventRole.OBJECT, None)],
+        work_order_id=work_order.id,
+        disposition="in_progress",
+        detail={"status": work_order.status.value},
+    )
+    return _work_order_result(work_order, production_lot)
+
+
+@operation("close_work_order", PLANNING)
+def close_work_order(ctx: Ctx, *, work_order_code: str) -> WorkOrderResult:
+    """Complete a work order: nothing more can be fed, reported or made against it."""
+    work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
+    _require_open(work_order)
+    work_order.status = WorkOrderStatus.COMPLETED
+    production_lot = _production_lot(ctx, work_order)
+    production_lot.status = UnitStatus.CONSUMED
+    unfinished = ctx.session.scalar(
+        select(func.count(Unit.id)).where(Unit.work_order_id == work_order.id, Unit.status == UnitStatus.WIP)
+    )
+    ctx.event(
+        EventType.WORK_ORDER,
+        [(production_lot, EventRole.OBJECT, None)],
+        work_order_id=work_order.id,
+        disposition="completed",
+        detail={"status": work_order.status.value, "unfinished_serials": unfinished},
+    )
+    return _work_order_result(work_order, production_lot, unfinished or 0)
+
+
+@operation("feed")
+def feed(
+    ctx: Ctx,
+    *,
+    work_order_code: str,
+    lot_code: str,
+    quantity: Decimal | int | str,
+    equipment_code: str | None = None,
+) -> FeedResult:
+    """Consume a quantity of a material lot into the work order (a lot-level genealogy link)."""
+    work_order = work_order_by_code(ctx.session, work_order_code)
+    _require_open(work_order)
+    lot = unit_by_code(ctx.session, lot_code, lock=True)
+    if lot.kind is not UnitKind.LOT or lot.item is None:
+        raise DomainError(ErrorCode.NOT_A_LOT, code=lot.code)
+    _bom_line_for(ctx, work_order.item, lot.item)
+    if lot.status is UnitStatus.ON_HOLD:
+        raise DomainError(ErrorCode.LOT_ON_HOLD, code=lot.code)
+    if lot.status is not UnitStatus.RELEASED:
+        raise DomainError(ErrorCode.LOT_NOT_RELEASED, code=lot.code, status=lot.status.value)
+    if is_expired(lot, ctx.local_date):
+        raise DomainError(ErrorCode.LOT_EXPIRED, code=lot.code, expires_on=lot.expires_on.isoformat())
+    amount = positive_quantity(quantity)
+    if amount > lot.quantity:
+        raise DomainError(
+            ErrorCode.LOT_INSUFFICIENT_QUANTITY,
+            code=lot.code,
+            available=str(lot.quantity),
+            requested=str(amount),
+        )
+    equipment = equipment_by_code(ctx.session, equipment_code)
+    production_lot = _production_lot(ctx, work_order)
+    lot.quantity -= amount
+    if lot.quantity == 0:
+        lot.status = UnitStatus.CONSUMED
+    event = ctx.event(
+        EventType.CONSUME,
+        [(lot, EventRole.INPUT, amount), (production_lot, EventRole.OUTPUT, None)],
+        work_order_id=work_order.id,
+        equipment_id=equipment.id if equipment else None,
+        biz_step="assembling" if work_order.item.tracking is Tracking.SERIAL else "creating_class_instance",
+    )
+    ctx.session.add(
+        Link(
+            input_unit_id=lot.id,
+            output_unit_id=production_lot.id,
+            level=LinkLevel.LOT,
+            quantity=amount,
+            event_id=event.id,
+        )
+    )
+    ctx.session.flush()
+    fed_total = ctx.session.scalar(
+        select(func.coalesce(func.sum(Link.quantity), 0))
+        .join(Unit, Unit.id == Link.input_unit_id)
+        .where(Link.output_unit_id == production_lot.id, Unit.item_id == lot.item_id)
+    )
+    return FeedResult(
+        work_order_code=work_order.code,
+        lot_code=lot.code,
+        item_code=lot.item.code,
+        quantity=amount,
+        lot_remaining=lot.quantity,
+        fed_total=Decimal(fed_total),
+    )
+
+
+@operation("assemble")
+def assemble(
+    ctx: Ctx, *, product_code: str, component_code: str, equipment_code: str | None = None
+) -> AssembleResult:
+    """Build one component serial into one product serial: a unit-level link ("contains")."""
+    product = unit_by_code(ctx.session, product_code, lock=True)
+    if product.kind is not UnitKind.SERIAL:
+        raise DomainError(ErrorCode.NOT_A_SERIAL, code=product.code)
+    work_order = _serial_work_order(ctx, product)
+    _refuse_unless_on_route(product)
+    component = unit_by_code(ctx.session, component_code, lock=True)
+    if component.kind is not UnitKind.SERIAL or component.item is None:
+        raise DomainError(ErrorCode.NOT_A_SERIAL, code=component.code)
+    if component.id == product.id:
+        raise DomainError(ErrorCode.BAD_INPUT, code=component.code, field="component")
+    bom_line = _bom_line_for(ctx, work_order.item, component.item)
+    if component.status is UnitStatus.CONSUMED:
+        raise DomainError(ErrorCode.SERIAL_ALREADY_USED, code=component.code)
+    refuse_unusable(component, ctx.local_date)
+    accepted = {bom_line.component_item_id, *(sub.item_id for sub in bom_line.substitutes)}
+    assembled = ctx.session.scalar(
+        select(func.count(Link.id))
+        .join(Unit, Unit.id == Link.input_unit_id)
+        .where(Link.output_unit_id == product.id, Link.level == LinkLevel.UNIT, Unit.item_id.in_(accepted))
+    )
+    if assembled + 1 > bom_line.quantity_per:
+        raise DomainError(
+            ErrorCode.COMPONENT_COUNT_EXCEEDED,
+            product=product.code,
+            item=component.item.code,
+            required=str(bom_line.quantity_per),
+        )
+    equipment = equipment_by_code(ctx.session, equipment_code)
+    component.status = UnitStatus.CONSUMED
+    component.quantity = Decimal(0)
+    event = ctx.event(
+        EventType.CONSUME,
+        [(component, EventRole.INPUT, Decimal(1)), (product, EventRole.OUTPUT, None)],
+        work_order_id=work_order.id,
+        equipment_id=equipment.id if equipment else None,
+        biz_step="assembling",
+    )
+    ctx.session.add(
+        Link(
+            input_unit_id=component.id,
+            output_unit_id=product.id,
+            level=LinkLevel.UNIT,
+            quantity=Decimal(1),
+            event_id=event.id,
+        )
+    )
+    return AssembleResult(
+        product_code=product.code,
+        component_code=component.code,
+        component_item_code=component.item.code,
+        assembled=assembled + 1,
+        required=bom_line.quantity_per,
+    )
+
+
+@operation("create_serials")
+def create_serials(ctx: Ctx, *, work_order_code: str, count: int = 1) -> SerialsResult:
+    """Commission serials for a work order by its item's rule, each linked to the production lot.
+
+    The numbers come from the rule's counter locked in this transaction, in one block, so a burst
+    of labels costs one counter round trip and no two stations ever draw the same number.
+    """
+    work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
+    _require_open(work_order)
+    item = work_order.item
+    if item.tracking is not Tracking.SERIAL:
+        raise DomainError(ErrorCode.ITEM_NOT_SERIALIZED, item=item.code)
+    if not isinstance(count, int) or not 1 <= count <= MAX_SERIALS_PER_ACTION:
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity=count, maximum=MAX_SERIALS_PER_ACTION)
+    if work_order.serials_created + count > work_order.quantity_planned:
+        raise DomainError(
+            ErrorCode.SERIAL_COUNT_EXCEEDED,
+            work_order=work_order.code,
+            planned=str(work_order.quantity_planned),
+            created=work_order.serials_created,
+            requested=count,
+        )
+    if item.serial_rule is None:
+        raise DomainError(ErrorCode.NO_NUMBERING_RULE, item=item.code)
+    codes = allocate(ctx.session, item.serial_rule, _numbering_context(ctx, work_order), count)
+    on_route = _mandatory_steps(ctx, item)
+    status = UnitStatus.WIP if on_route else UnitStatus.RELEASED
+    serials = [
+        make_unit(
+            ctx,
+            code=code,
+            kind=UnitKind.SERIAL,
+            item=item,
+            status=status,
+            quantity=Decimal(1),
+            work_order_id=work_order.id,
+            manufactured_on=ctx.local_date,
+            expires_on=_expiry(ctx, item),
+        )
+        for code in codes
+    ]
+    work_order.serials_created += count
+    if status is UnitStatus.RELEASED:
+        work_order.quantity_completed += count
+    production_lot = _production_lot(ctx, work_order)
+    ctx.session.flush()
+    event = ctx.event(
+        EventType.COMMISSION,
+        [
+            (production_lot, EventRole.INPUT, None),
+            *((serial, EventRole.OUTPUT, Decimal(1)) for serial in serials),
+        ],
+        work_order_id=work_order.id,
+        biz_step="commissioning",
+        disposition="active",
+    )
+    ctx.session.add_all(
+        Link(
+            input_unit_id=production_lot.id, output_unit_id=serial.id, level=LinkLevel.LOT, event_id=event.id
+        )
+        for serial in serials
+    )
+    return SerialsResult(work_order_code=work_order.code, codes=codes, status=status.value)
+
+
+@operation("report_step")
+def report_step(
+    ctx: Ctx,
+    *,
+    work_order_code: str,
+    step_code: str,
+    good_quantity: Decimal | int | str,
+    scrap_quantity: Decimal | int | str = 0,
+    scrap_reason: str | None = None,
+    equipment_code: str | None = None,
+) -> StepReportResult:
+    """Report good and scrap quantities at a step of a lot-tracked work order."""
+    work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
+    _require_open(work_order)
+    if work_order.item.tracking is not Tracking.LOT:
+        raise DomainError(
+            ErrorCode.ITEM_NOT_LOT_TRACKED, item=work_order.item.code, hint="report each serial"
+        )
+    step = routing_step(ctx.session, work_order.item, step_code)
+    good = positive_quantity(good_quantity, allow_zero=True)
+    scrap = positive_quantity(scrap_quantity, allow_zero=True)
+    if good + scrap == 0:
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity="0")
+    reason = require_reason(scrap_reason) if scrap else None
+    good_before, scrap_before = _step_totals(ctx, work_order, step)
+    if good_before + good > work_order.quantity_planned:
+        raise DomainError(
+            ErrorCode.QUANTITY_EXCEEDS_ORDER,
+            work_order=work_order.code,
+            planned=str(work_order.quantity_planned),
+            reported=str(good_before + good),
+        )
+    equipment = equipment_by_code(ctx.session, equipment_code)
+    production_lot = _production_lot(ctx, work_order)
+    event = ctx.event(
+        EventType.REPORT,
+        [(production_lot, EventRole.OBJECT, good)],
+        work_order_id=work_order.id,
+        routing_step_id=step.id,
+        equipment_id=equipment.id if equipment else None,
+        reason_code=reason,
+        biz_step="inspecting",
+        detail={"good": str(good), "scrap": str(scrap)},
+    )
+    ctx.session.add(
+        StepResult(
+            event_id=event.id,
+            work_order_id=work_order.id,
+            routing_step_id=step.id,
+            good_quantity=good,
+            scrap_quantity=scrap,
+            scrap_reason=reason,
+        )
+    )
+    work_order.quantity_scrapped += scrap
+    return StepReportResult(
+        work_order_code=work_order.code,
+        step_code=step.code,
+        good_total=good_before + good,
+        scrap_total=scrap_before + scrap,
+    )
+
+
+@operation("report_serial")
+def report_serial(
+    ctx: Ctx,
+    *,
+    serial_code: str,
+    step_code: str,
+    passed: bool = True,
+    measurements: dict[str, Decimal | int | float | str] | None = None,
+    failure_reason: str | None = None,
+    equipment_code: str | None = None,
+) -> SerialReportResult:
+    """Pass or fail one serial at one step, its measurements judged against the step's limits.
+
+    A failure is recorded, not refused: the serial becomes FAILED and can never be packed or
+    shipped. What is refused is a step reported out of order (a mandatory step before it not yet
+    passed) or a step passed twice.
+    """
+    serial = unit_by_code(ctx.session, serial_code, lock=True)
+    if serial.kind is not UnitKind.SERIAL or serial.item is None:
+        raise DomainError(ErrorCode.NOT_A_SERIAL, code=serial.code)
+    work_order = _serial_work_order(ctx, serial)
+    _refuse_unless_on_route(serial)
+    step = routing_step(ctx.session, serial.item, step_code)
+    passed_steps = set(
+        ctx.session.scalars(
+            select(StepResult.routing_step_id).where(
+                StepResult.unit_id == serial.id, StepResult.passed.is_(True)
+            )
+        )
+    )
+    if step.id in passed_steps:
+        raise DomainError(ErrorCode.STEP_ALREADY_PASSED, code=serial.code, step=step.code)
+    steps = list(
+        ctx.session.scalars(
+            select(RoutingStep).where(RoutingStep.item_id == serial.item_id).order_by(RoutingStep.seq)
+        )
+    )
+    skipped = [s.code for s in steps if s.mandatory and s.seq < step.seq and s.id not in passed_steps]
+    if skipped:
+        raise DomainError(ErrorCode.STEP_SKIPPED, code=serial.code, step=step.code, missing=skipped)
+
+    values = _measured_values(step, measurements or {})
+    failed_checks = [
+        name
+        for name, (value, characteristic) in values.items()
+        if (characteristic.lower_limit is not None and value < characteristic.lower_limit)
+        or (characteristic.upper_limit is not None and value > characteristic.upper_limit)
+    ]
+    verdict = passed and not failed_checks
+    if not passed:
+        failure_reason = require_reason(failure_reason)
+    elif failed_checks:
+        failure_reason = failure_reason or "OUT_OF_LIMITS"
+    equipment = equipment_by_code(ctx.session, equipment_code)
+    event = ctx.event(
+        EventType.REPORT,
+        [(serial, EventRole.OBJECT, None)],
+        work_order_id=work_order.id,
+        routing_step_id=step.id,
+        equipment_id=equipment.id if equipment else None,
+        reason_code=None if verdict else failure_reason,
+        biz_step="inspecting",
+        disposition="active" if verdict else "non_conformant",
+    )
+    result = StepResult(
+        event_id=event.id,
+        work_order_id=work_order.id,
+        routing_step_id=step.id,
+        unit_id=serial.id,
+        good_quantity=Decimal(1 if verdict else 0),
+        scrap_quantity=Decimal(0),
+        scrap_reason=None if verdict else failure_reason,
+        passed=verdict,
+    )
+    ctx.session.add(result)
+    ctx.session.flush()
+    ctx.session.add_all(
+        InspectionResult(
+            event_id=event.id,
+            unit_id=serial.id,
+            step_result_id=result.id,
+            characteristic_id=characteristic.id,
+            name=characteristic.code,
+            value=value,
+            lower_limit=characteristic.lower_limit,
+            upper_limit=characteristic.upper_limit,
+            passed=name not in failed_checks,
+        )
+        for name, (value, characteristic) in values.items()
+    )
+    if verdict:
+        passed_steps.add(step.id)
+    remaining = [s.code for s in steps if s.mandatory and s.id not in passed_steps]
+    if not verdict:
+        serial.status = UnitStatus.FAILED
+    elif serial.status is UnitStatus.WIP and not remaining:
+        serial.status = UnitStatus.RELEASED
+        work_order.quantity_completed += 1
+    return SerialReportResult(
+        serial_code=serial.code,
+        step_code=step.code,
+        passed=verdict,
+        status=serial.status.value,
+        failed_checks=failed_checks,
+        remaining_steps=remaining,
+    )
+
+
+@operation("complete_lot")
+def complete_lot(
+    ctx: Ctx,
+    *,
+    work_order_code: str,
+    quantity: Decimal | int | str,
+    close: bool = False,
+    expires_on: dt.date | None = None,
+) -> CompleteResult:
+    """Put good output of a lot-tracked work order into stock as an output lot of its own."""
+    work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
+    _require_open(work_order)
+    item = work_order.item
+    if item.tracking is not Tracking.LOT:
+        raise DomainError(ErrorCode.ITEM_NOT_LOT_TRACKED, item=item.code)
+    amount = positive_quantity(quantity)
+    completed = work_order.quantity_completed + amount
+    if completed > work_order.quantity_planned:
+        raise DomainError(
+            ErrorCode.QUANTITY_EXCEEDS_ORDER,
+            work_order=work_order.code,
+            planned=str(work_order.quantity_planned),
+            reported=str(completed),
+        )
+    for step in _mandatory_steps(ctx, item):
+        good, _ = _step_totals(ctx, work_order, step)
+        if good < completed:
+            raise DomainError(
+                ErrorCode.STEP_SKIPPED,
+                code=work_order.code,
+                step=step.code,
+                missing=[step.code],
+                reported=str(good),
+            )
+    if item.lot_rule is None:
+        raise DomainError(ErrorCode.NO_NUMBERING_RULE, item=item.code)
+    (code,) = allocate(ctx.session, item.lot_rule, _numbering_context(ctx, work_order), 1)
+    production_lot = _production_lot(ctx, work_order)
+    output = make_unit(
+        ctx,
+        code=code,
+        kind=UnitKind.LOT,
+        item=item,
+        status=UnitStatus.QUARANTINE if item.requires_inspection else UnitStatus.RELEASED,
+        quantity=amount,
+        work_order_id=work_order.id,
+        manufactured_on=ctx.local_date,
+        expires_on=expires_on or _expiry(ctx, item),
+    )
+    ctx.session.flush()
+    event = ctx.event(
+        EventType.PRODUCE,
+        [(production_lot, EventRole.INPUT, None), (output, EventRole.OUTPUT, amount)],
+        work_order_id=work_order.id,
+        biz_step="creating_class_instance",
+        disposition="active",
+    )
+    ctx.session.add(
+        Link(
+            input_unit_id=production_lot.id,
+            output_unit_id=output.id,
+            level=LinkLevel.LOT,
+            quantity=amount,
+            event_id=event.id,
+        )
+    )
+    work_order.quantity_completed = completed
+    if close:
+        work_order.status = WorkOrderStatus.COMPLETED
+        production_lot.status = UnitStatus.CONSUMED
+    return CompleteResult(
+        work_order_code=work_order.code,
+        lot_code=code,
+        quantity=amount,
+        work_order_status=work_order.status.value,
+    )
+
+
+# --- shared rules -------------------------------------------------------------------------------
+
+
+def _work_order_result(work_order: WorkOrder, production_lot: Unit, unfinished: int = 0) -> WorkOrderResult:
+    return WorkOrderResult(
+        code=work_order.code,
+        item_code=work_order.item.code,
+        status=work_order.status.value,
+        production_lot_code=production_lot.code,
+        unfinished_serials=unfinished,
+    )
+
+
+def _require_open(work_order: WorkOrder) -> None:
+    if work_order.status is WorkOrderStatus.COMPLETED:
+        raise DomainError(ErrorCode.WORK_ORDER_COMPLETE, work_order=work_order.code)
+    if work_order.status is not WorkOrderStatus.RELEASED:
+        raise DomainError(ErrorCode.WORK_ORDER_NOT_RELEASED, work_order=work_order.code)
+
+
+def _serial_work_order(ctx: Ctx, serial: Unit) -> WorkOrder:
+    work_order = ctx.session.get(WorkOrder, serial.work_order_id) if serial.work_order_id else None
+    if work_order is None:
+        raise DomainError(ErrorCode.SERIAL_NOT_OF_WORK_ORDER, code=serial.code)
+    _require_open(work_order)
+    return work_order
+
+
+def _refuse_unless_on_route(serial: Unit) -> None:
+    """A serial can be worked on while in production or finished but not yet packed."""
+    if serial.status in (UnitStatus.WIP, UnitStatus.RELEASED):
+        return
+    if serial.status is UnitStatus.FAILED:
+        raise DomainError(ErrorCode.SERIAL_FAILED, code=serial.code)
+    if serial.status is UnitStatus.ON_HOLD:
+        raise DomainError(ErrorCode.UNIT_ON_HOLD, code=serial.code, status=serial.status.value)
+    if serial.status is UnitStatus.SCRAPPED:
+        raise DomainError(ErrorCode.UNIT_SCRAPPED, code=serial.code, status=serial.status.value)
+    if serial.status is UnitStatus.SHIPPED:
+        raise DomainError(ErrorCode.ALREADY_SHIPPED, code=serial.code, status=serial.status.value)
+    if serial.status is UnitStatus.PACKED:
+        raise DomainError(ErrorCode.UNIT_ALREADY_PACKED, code=serial.code, status=serial.status.value)
+    raise DomainError(ErrorCode.SERIAL_ALREADY_USED, code=serial.code, status=serial.status.value)
+
+
+def _bom_line_for(ctx: Ctx, product: Item, component: Item) -> BomLine:
+    line = ctx.session.scalars(
+        select(BomLine).where(BomLine.parent_item_id == product.id, BomLine.component_item_id == component.id)
+    ).first()
+    if line is None:
+        line = ctx.session.scalars(
+            select(BomLine)
+            .join(BomSubstitute, BomSubstitute.bom_line_id == BomLine.id)
+            .where(BomLine.parent_item_id == product.id, BomSubstitute.item_id == component.id)
+        ).first()
+    if line is None:
+        raise DomainError(ErrorCode.ITEM_NOT_IN_BOM, item=component.code, product=product.code)
+    return line
+
+
+def _production_lot(ctx: Ctx, work_order: WorkOrder) -> Unit:
+    unit = ctx.session.get(Unit, work_order.production_lot_id)
+    if unit is None:  # the schema makes every work order with one; this is a damaged database
+        raise RuntimeError(f"work order {work_order.code} has no production lot")
+    return unit
+
+
+def _mandatory_steps(ctx: Ctx, item: Item) -> list[RoutingStep]:
+    return list(
+        ctx.session.scalars(
+            select(RoutingStep)
+            .where(RoutingStep.item_id == item.id, RoutingStep.mandatory.is_(True))
+            .order_by(RoutingStep.seq)
+        )
+    )
+
+
+def _step_totals(ctx: Ctx, work_order: WorkOrder, step: RoutingStep) -> tuple[Decimal, Decimal]:
+    good, scrap = ctx.session.execute(
+        select(
+            func.coalesce(func.sum(StepResult.good_quantity), 0),
+            func.coalesce(func.sum(StepResult.scrap_quantity), 0),
+        ).where(StepResult.work_order_id == work_order.id, StepResult.routing_step_id == step.id)
+    ).one()
+    return Decimal(good), Decimal(scrap)
+
+
+def _measured_values(step: RoutingStep, measurements: dict[str, Decimal | int | float | str]) -> dict:  # type: ignore[type-arg]
+    by_code = {characteristic.code: characteristic for characteristic in step.characteristics}
+    unknown = sorted(set(measurements) - set(by_code))
+    if unknown:
+        raise DomainError(ErrorCode.UNKNOWN_CHARACTERISTIC, step=step.code, names=unknown)
+    missing = sorted(set(by_code) - set(measurements))
+    if missing:
+        raise DomainError(ErrorCode.MEASUREMENT_MISSING, step=step.code, names=missing)
+    values = {}
+    for code, raw in measurements.items():
+        try:
+            value = Decimal(str(raw))
+        except (InvalidOperation, ValueError):
+            raise DomainError(ErrorCode.BAD_INPUT, field=code, value=str(raw)) from None
+        if not value.is_finite():
+            raise DomainError(ErrorCode.BAD_INPUT, field=code, value=str(raw))
+        values[code] = (value, by_code[code])
+    return values
+
+
+def _numbering_context(ctx: Ctx, work_order: WorkOrder) -> NumberingContext:
+    line = work_order.line or ctx.station.line
+    return NumberingContext(ctx.local_date, line.code if line else None, work_order.item.code)
+
+
+def _expiry(ctx: Ctx, item: Item) -> dt.date | None:
+    return ctx.local_date + dt.timedelta(days=item.shelf_life_days) if item.shelf_life_days else None

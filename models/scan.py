@@ -1,0 +1,477 @@
+"""What a barcode scan means, before anything is looked up.
+
+A station receives one string per scan, whatever the symbol was: a GS1-128 or GS1 DataMatrix with
+GS (ASCII 29) separators, a GS1 Digital Link URI in a QR code, the "(01)..." text an operator typed
+from a label, or a plain internal code. Only the string tells them apart, so the rules here decide
+once, for every screen, which scans must be GS1 (and are refused if they are not valid GS1) and
+which are codes to look up as they are.
+
+biip does the GS1 parsing and python-stdnum the check digits. biip is lenient where GS1 is strict
+(it records wrong check digits instead of refusing them, pads short GTINs in Digital Links, keeps the
+last of duplicated query parameters, strips whitespace): each of those is checked again here, because
+a traceability record built on a misread identifier is worse than a refused scan.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from biip import ParseConfig, ParseError
+from biip.gs1_application_identifiers import GS1ApplicationIdentifier
+from biip.gs1_digital_link_uris import GS1DigitalLinkURI
+from biip.gs1_element_strings import GS1ElementString
+from biip.gs1_messages import GS1Message
+from biip.symbology import GS1Symbology, SymbologyIdentifier
+from stdnum import ean, gs1_128
+
+from models.errors import DomainError, ErrorCode
+
+__all__ = [
+    "Gs1Data",
+    "ParsedScan",
+    "element_string",
+    "encoded_element_string",
+    "make_sscc",
+    "normalize_gtin",
+    "parse_scan",
+]
+
+GS = "\x1d"
+"""What scanners transmit for the FNC1 separator that ends a variable-length GS1 field."""
+
+_CONFIG = ParseConfig(separator_chars=(GS,), gs1_element_strings_verify_date=True)
+
+# Symbologies whose data is a GS1 element string (FNC1 in first position): ]C1, ]e0, ]d2, ]Q3, ]J1.
+_GS1_MESSAGE_SYMBOLOGIES = frozenset(GS1Symbology.with_gs1_messages())
+# Of those, the ones that may also carry a Digital Link URI (]d2, ]Q3); the others never carry a URI.
+_NO_URI_SYMBOLOGIES = _GS1_MESSAGE_SYMBOLOGIES - frozenset(GS1Symbology.with_gs1_digital_link_uri())
+# EAN/UPC and ITF-14 symbols carry nothing but a GTIN, of these lengths. Eight digits under ]E0
+# are a UPC-E (not a GTIN-8, which is ]E4), and ]E3 appends an add-on: neither is read as a GTIN.
+_GTIN_LENGTHS_BY_SYMBOLOGY: dict[GS1Symbology, tuple[int, ...]] = {
+    GS1Symbology.EAN_13: (12, 13),
+    GS1Symbology.EAN_8: (8,),
+    GS1Symbology.ITF_14: (14,),
+}
+
+_DIGITS = re.compile(r"[0-9]+")
+_GTIN_LENGTHS = (8, 12, 13, 14)
+_HRI_START = re.compile(r"\(\d{2,4}\)")
+# An AI in brackets; "\(" is a literal bracket inside a value (the GS1 Syntax Engine's convention).
+_HRI_AI = re.compile(r"(?<!\\)\((\d{2,4})\)")
+# The GS1 keys TraceStation reads (SSCC, GTIN). A URL is a Digital Link when one is a path segment;
+# an all-digit plain scan is read as GS1 only when it starts with one.
+_KEY_AIS = frozenset({"00", "01"})
+# Characters no scanner sends as data (GS is checked separately): controls, format characters,
+# surrogates, private use, unassigned, line and paragraph separators.
+_JUNK_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+# GS1 General Specifications recommend keys first, then fixed-length data, then variable-length data
+# with lot and serial last, so that the fewest separators are needed. Unlisted AIs sort by their
+# own length type, between the two.
+_LEADING_RANK = {"00": 0, "01": 1, "02": 2, "11": 3, "12": 3, "13": 3, "15": 3, "16": 3, "17": 3}
+_COUNT_RANK = {"30": 4, "37": 4}
+_TRAILING_RANK = {"10": 8, "21": 9}
+_FIXED_RANK = 5
+_VARIABLE_RANK = 6
+
+
+@dataclass(frozen=True)
+class Gs1Data:
+    """The GS1 data of one scan, with every identifier's check digit already verified."""
+
+    gtin: str | None
+    lot: str | None
+    serial: str | None
+    sscc: str | None
+    expiry: date | None
+    best_before: date | None
+    production_date: date | None
+    quantity: Decimal | None
+    element_string: str
+    """Every AI of the scan in one canonical order, so the same data read from a GS1-128, a
+    DataMatrix or a Digital Link compares and logs identically."""
+
+
+@dataclass(frozen=True)
+class ParsedScan:
+    """One scan, classified; the resolver decides what it identifies."""
+
+    raw: str
+    symbology: str | None
+    internal_code: str | None
+    """None when the scan is explicitly GS1: then it can only mean its GS1 data."""
+    gs1: Gs1Data | None
+    gs1_error: DomainError | None
+    """A plain all-digit scan shaped like GS1 but with a wrong check digit. Not raised, because the
+    digits may still be a valid internal code; the resolver raises it when no code matches."""
+
+
+def parse_scan(text: str) -> ParsedScan:
+    """Classify a scan; raise DomainError if it cannot be anything a station accepts.
+
+    Explicit GS1 (a GS1 symbology identifier, a GS separator, the "(01)..." form, a Digital Link
+    URI) must be valid GS1, so a damaged label is refused at the scan instead of being stored
+    as an unknown code.
+    """
+    raw = text.rstrip("\r\n")
+    identifier = _symbology_identifier(raw)
+    payload = raw[len(identifier.value) :] if identifier else raw
+    symbology = identifier.value if identifier else None
+    gs1_symbology = identifier.gs1_symbology if identifier else None
+    if not payload.strip():  # GS counts as whitespace: a lone FNC1 is no data either
+        raise DomainError(ErrorCode.EMPTY_SCAN, text=raw)
+
+    if gs1_symbology not in _NO_URI_SYMBOLOGIES and _is_digital_link(payload):
+        return _explicit(raw, symbology, _parse_digital_link(raw, payload))
+    if gs1_symbology in _GS1_MESSAGE_SYMBOLOGIES or GS in payload:
+        _refuse_junk(raw, payload, ErrorCode.BAD_GS1)
+        return _explicit(raw, symbology, _parse_message(raw, payload))
+    if _HRI_START.match(payload):
+        _refuse_junk(raw, payload, ErrorCode.BAD_GS1)
+        return _explicit(raw, symbology, _parse_hri(raw, payload))
+
+    _refuse_junk(raw, payload, ErrorCode.BAD_INPUT)
+    gs1, gs1_error = _plain_gs1(raw, payload, gs1_symbology)
+    return ParsedScan(raw=raw, symbology=symbology, internal_code=payload, gs1=gs1, gs1_error=gs1_error)
+
+
+def normalize_gtin(text: str) -> str:
+    """Give a GTIN its 14-digit form, the one GS1 element strings and the database compare."""
+    if not _DIGITS.fullmatch(text) or len(text) not in _GTIN_LENGTHS:
+        raise DomainError(ErrorCode.BAD_GTIN, text=text)
+    expected = ean.calc_check_digit(text[:-1])
+    if expected != text[-1]:
+        raise DomainError(ErrorCode.BAD_CHECK_DIGIT, text=text, expected=expected, found=text[-1])
+    return text.zfill(14)
+
+
+def make_sscc(extension_digit: int, company_prefix: str, serial_reference: int) -> str:
+    """Build the SSCC of a new carton or pallet from the site's GS1 company prefix."""
+    if isinstance(extension_digit, bool) or not isinstance(extension_digit, int):
+        raise DomainError(ErrorCode.BAD_INPUT, field="extension_digit", text=str(extension_digit))
+    if not 0 <= extension_digit <= 9:
+        raise DomainError(ErrorCode.BAD_INPUT, field="extension_digit", text=str(extension_digit))
+    if not isinstance(company_prefix, str) or not _DIGITS.fullmatch(company_prefix):
+        raise DomainError(ErrorCode.BAD_INPUT, field="company_prefix", text=str(company_prefix))
+    if not 6 <= len(company_prefix) <= 12:
+        raise DomainError(ErrorCode.BAD_INPUT, field="company_prefix", text=company_prefix)
+    width = 16 - len(company_prefix)
+    if isinstance(serial_reference, bool) or not isinstance(serial_reference, int):
+        raise DomainError(ErrorCode.BAD_INPUT, field="serial_reference", text=str(serial_reference))
+    if not 0 <= serial_reference < 10**width:
+        raise DomainError(ErrorCode.BAD_INPUT, field="serial_reference", text=str(serial_reference))
+    payload = f"{extension_digit}{company_prefix}{serial_reference:0{width}d}"
+    return payload + ean.calc_check_digit(payload)
+
+
+def element_string(
+    gtin: str | None = None,
+    lot: str | None = None,
+    serial: str | None = None,
+    expiry: date | None = None,
+    sscc: str | None = None,
+    quantity: int | None = None,
+) -> str:
+    """The text printed under a GS1 barcode; parse_scan reads it back to the same data.
+
+    A "(" inside a value is written "\\(" (as the GS1 Syntax Engine does), otherwise a lot such
+    as "A(21)B" would read back as a lot and a serial.
+    """
+    return _hri(_label_elements(gtin, lot, serial, expiry, sscc, quantity))
+
+
+def encoded_element_string(
+    gtin: str | None = None,
+    lot: str | None = None,
+    serial: str | None = None,
+    expiry: date | None = None,
+    sscc: str | None = None,
+    quantity: int | None = None,
+) -> str:
+    """The data to encode in a GS1 symbol (after its FNC1), as a scanner transmits it back."""
+    elements = _label_elements(gtin, lot, serial, expiry, sscc, quantity)
+    parts: list[str] = []
+    for index, (ai, value) in enumerate(elements):
+        last = index == len(elements) - 1
+        variable = GS1ApplicationIdentifier.extract(ai).separator_required
+        parts.append(ai + value + (GS if variable and not last else ""))
+    return "".join(parts)
+
+
+# --- Classifying -------------------------------------------------------------------------------
+
+
+def _symbology_identifier(raw: str) -> SymbologyIdentifier | None:
+    """The AIM prefix, if the scanner sent one; a "]" that starts no valid prefix is data."""
+    if len(raw) < 3 or raw[0] != "]":
+        return None
+    try:
+        identifier = SymbologyIdentifier.extract(raw)
+    except (ParseError, ValueError):
+        return None
+    modifiers = identifier.modifiers
+    if not (modifiers.isascii() and modifiers.isalnum() and raw.startswith(identifier.value)):
+        return None
+    return identifier
+
+
+def _is_digital_link(payload: str) -> bool:
+    """A URL is a Digital Link when it has a key TraceStation reads; other URLs are plain codes."""
+    try:
+        parts = urlsplit(payload)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return False
+    return any(segment in _KEY_AIS for segment in parts.path.split("/"))
+
+
+def _refuse_junk(raw: str, payload: str, code: ErrorCode) -> None:
+    for char in payload:
+        if char != GS and unicodedata.category(char) in _JUNK_CATEGORIES:
+            raise DomainError(code, text=raw, char=f"U+{ord(char):04X}")
+
+
+def _explicit(raw: str, symbology: str | None, elements: list[GS1ElementString]) -> ParsedScan:
+    gs1 = _validated(raw, elements)
+    return ParsedScan(raw=raw, symbology=symbology, internal_code=None, gs1=gs1, gs1_error=None)
+
+
+def _plain_gs1(
+    raw: str, payload: str, gs1_symbology: GS1Symbology | None
+) -> tuple[Gs1Data | None, DomainError | None]:
+    """The GS1 reading of a plain scan, when its digits have one; a code may still match first."""
+    if not _DIGITS.fullmatch(payload):
+        return None, None
+    try:
+        if gs1_symbology is not None and gs1_symbology in _GTIN_LENGTHS_BY_SYMBOLOGY:
+            if len(payload) not in _GTIN_LENGTHS_BY_SYMBOLOGY[gs1_symbology]:
+                return None, None
+            _verify_check_digit(raw, "01", payload)
+            return _gs1_data([_parse_element(raw, "01", normalize_gtin(payload))]), None
+        if payload.startswith(tuple(_KEY_AIS)):
+            return _validated(raw, _parse_message(raw, payload)), None
+    except DomainError as error:
+        if error.code is ErrorCode.BAD_CHECK_DIGIT:
+            return None, error
+    return None, None
+
+
+# --- GS1 syntaxes ------------------------------------------------------------------------------
+
+
+def _parse_message(raw: str, payload: str) -> list[GS1ElementString]:
+    """Element strings as GS1-128, DataMatrix, QR, DataBar and DotCode transmit them."""
+    message = payload.removeprefix(GS)  # FNC1 in first position, when the scanner sends it
+    if any(char.isspace() and char != GS for char in message):
+        # biip strips surrounding whitespace; GS1 data never contains any.
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="whitespace in GS1 data")
+    try:
+        return list(GS1Message.parse(message, config=_CONFIG).element_strings)
+    except ParseError as exc:
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=str(exc)) from exc
+
+
+def _parse_hri(raw: str, payload: str) -> list[GS1ElementString]:
+    """The bracketed form, read strictly: biip's own reader drops whitespace and stray text."""
+    markers = list(_HRI_AI.finditer(payload))
+    ends = [marker.start() for marker in markers[1:]] + [len(payload)]
+    elements: list[GS1ElementString] = []
+    for marker, end in zip(markers, ends, strict=True):
+        value = payload[marker.end() : end].replace("\\(", "(")
+        elements.append(_parse_element(raw, marker.group(1), value))
+    return elements
+
+
+def _parse_digital_link(raw: str, payload: str) -> list[GS1ElementString]:
+    _refuse_junk(raw, payload, ErrorCode.BAD_GS1)
+    if any(char.isspace() for char in payload):
+        # urlsplit drops some whitespace and biip ignores the host: a URI has none anywhere.
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="whitespace in a URI")
+    try:
+        uri = GS1DigitalLinkURI.parse(payload, config=_CONFIG)
+    except ParseError as exc:
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=str(exc)) from exc
+    elements = list(uri.element_strings)
+    parts = urlsplit(payload)
+    if elements and elements[0].ai.ai == "01":
+        # biip pads any digit string to 14; a GTIN is 8, 12, 13 or 14 digits, nothing else.
+        segments = parts.path.split("/")
+        written = unquote(segments[segments.index("01") + 1])
+        if not _DIGITS.fullmatch(written) or len(written) not in _GTIN_LENGTHS:
+            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"GTIN {written!r} in the path")
+    seen: set[str] = set()
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if not _DIGITS.fullmatch(key):
+            continue  # other parameters (linkType...) belong to the resolver, not to the data
+        if not _is_known_ai(key):
+            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"unknown AI ({key})")
+        if key in seen:
+            # biip silently keeps the last value; which one the label meant is unknowable.
+            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({key}) repeated")
+        if not value:
+            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({key}) without a value")
+        seen.add(key)
+    return elements
+
+
+def _parse_element(raw: str, ai: str, value: str) -> GS1ElementString:
+    try:
+        element = GS1ElementString.parse(ai + value, config=_CONFIG)
+    except ParseError as exc:
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=str(exc)) from exc
+    if element.ai.ai != ai:
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"unknown AI ({ai})")
+    return element
+
+
+def _is_known_ai(ai: str) -> bool:
+    try:
+        return GS1ApplicationIdentifier.extract(ai).ai == ai
+    except ParseError:
+        return False
+
+
+def _validated(raw: str, elements: list[GS1ElementString]) -> Gs1Data:
+    """What biip accepts but GS1 does not: repeated AIs, empty values, wrong check digits."""
+    if not elements:
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="no element string")
+    seen: set[str] = set()
+    for element in elements:
+        ai = element.ai.ai
+        if ai in seen:
+            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({ai}) repeated")
+        seen.add(ai)
+        if not element.value:
+            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({ai}) without a value")
+        error = element.gtin_error or element.sscc_error or element.gln_error
+        if error:
+            _verify_check_digit(raw, ai, element.value)
+            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=error)
+        if ai == "8003":
+            # GRAI: biip does not verify the check digit of its first 14 digits.
+            _verify_check_digit(raw, ai, element.value[:14])
+    return _gs1_data(elements)
+
+
+def _verify_check_digit(raw: str, ai: str, number: str) -> None:
+    expected = ean.calc_check_digit(number[:-1])
+    if expected != number[-1]:
+        raise DomainError(
+            ErrorCode.BAD_CHECK_DIGIT, text=raw, ai=ai, value=number, expected=expected, found=number[-1]
+        )
+
+
+def _gs1_data(elements: list[GS1ElementString]) -> Gs1Data:
+    by_ai = {element.ai.ai: element for element in elements}
+
+    def value(ai: str) -> str | None:
+        element = by_ai.get(ai)
+        return element.value if element else None
+
+    def day(ai: str) -> date | None:
+        element = by_ai.get(ai)
+        return element.date if element else None
+
+    count = value("30") or value("37")
+    ordered = sorted(elements, key=lambda element: _order_key(element.ai))
+    return Gs1Data(
+        gtin=value("01"),
+        lot=value("10"),
+        serial=value("21"),
+        sscc=value("00"),
+        expiry=day("17"),
+        best_before=day("15"),
+        production_date=day("11"),
+        quantity=Decimal(count) if count else None,
+        element_string=_hri((element.ai.ai, element.value) for element in ordered),
+    )
+
+
+def _order_key(ai: GS1ApplicationIdentifier) -> tuple[int, str]:
+    code = ai.ai
+    for ranks in (_LEADING_RANK, _COUNT_RANK, _TRAILING_RANK):
+        if code in ranks:
+            return ranks[code], code
+    return (_VARIABLE_RANK if ai.separator_required else _FIXED_RANK), code
+
+
+def _hri(elements: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"({ai}){_escape_bracket(value)}" for ai, value in elements)
+
+
+def _escape_bracket(value: str) -> str:
+    return value.replace("(", "\\(")
+
+
+# --- Building ----------------------------------------------------------------------------------
+
+
+def _label_elements(
+    gtin: str | None,
+    lot: str | None,
+    serial: str | None,
+    expiry: date | None,
+    sscc: str | None,
+    quantity: int | None,
+) -> list[tuple[str, str]]:
+    """Validated (AI, value) pairs in the recommended order; refuse what would not scan back."""
+    elements: list[tuple[str, str]] = []
+    if sscc is not None:
+        elements.append(("00", _checked_sscc(sscc)))
+    if gtin is not None:
+        elements.append(("01", normalize_gtin(gtin)))
+    if expiry is not None:
+        elements.append(("17", _encoded_date("17", expiry)))
+    if quantity is not None:
+        # AI 30 (variable count): AI 37 would require AI 02 instead of 01.
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= 99_999_999:
+            raise DomainError(ErrorCode.BAD_QUANTITY, text=str(quantity))
+        elements.append(("30", str(quantity)))
+    if lot is not None:
+        elements.append(("10", _checked_text("10", "lot", lot)))
+    if serial is not None:
+        elements.append(("21", _checked_text("21", "serial", serial)))
+    if not elements:
+        raise DomainError(ErrorCode.BAD_INPUT, field="element_string", text="")
+    return sorted(elements, key=lambda pair: _order_key(GS1ApplicationIdentifier.extract(pair[0])))
+
+
+def _checked_sscc(sscc: str) -> str:
+    if not isinstance(sscc, str) or not _DIGITS.fullmatch(sscc) or len(sscc) != 18:
+        raise DomainError(ErrorCode.BAD_INPUT, field="sscc", text=str(sscc))
+    expected = ean.calc_check_digit(sscc[:-1])
+    if expected != sscc[-1]:
+        raise DomainError(ErrorCode.BAD_CHECK_DIGIT, text=sscc, expected=expected, found=sscc[-1])
+    return sscc
+
+
+def _encoded_date(ai: str, value: date) -> str:
+    """YYMMDD; refused when the two-digit year would read back in another century."""
+    if type(value) is not date:  # a datetime would lose its time without a word
+        raise DomainError(ErrorCode.BAD_DATE, text=str(value))
+    encoded = gs1_128.encode({ai: value})[len(ai) :]
+    try:
+        decoded = GS1ElementString.parse(ai + encoded, config=_CONFIG).date
+    except ParseError:
+        decoded = None
+    if decoded != value:
+        raise DomainError(ErrorCode.BAD_DATE, text=str(value))
+    return encoded
+
+
+def _checked_text(ai: str, field: str, value: str) -> str:
+    """Lot and serial: 1-20 characters of the GS1 AI encodable set 82 (no space)."""
+    if not isinstance(value, str):
+        raise DomainError(ErrorCode.BAD_INPUT, field=field, text=str(value))
+    try:
+        GS1ElementString.parse(ai + value, config=_CONFIG)
+    except ParseError as exc:
+        raise DomainError(ErrorCode.BAD_INPUT, field=field, text=value) from exc
+    return value

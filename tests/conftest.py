@@ -1,0 +1,162 @@
+"""Test databases: real PostgreSQL and real SQLite, fresh for every test, dropped at the end.
+
+Each run migrates two template databases per backend once (empty, and with the demo plant's master
+data); every test gets its own copy (PostgreSQL: CREATE DATABASE ... TEMPLATE; SQLite: a file
+copy), so tests never see each other's rows and the append-only triggers stay in force.
+PostgreSQL must be reachable: a test run without it fails, it is never silently skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from models.db import Database
+from models.demo_plant import build_master_data
+from models.migrate import upgrade
+from tests.support import Plant
+
+PG_ADMIN_URL = os.environ.get(
+    "TRACESTATION_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+RUN_ID = uuid.uuid4().hex[:8]
+BACKENDS = ("sqlite", "postgresql")
+
+
+class PostgresDatabases:
+    """Creates and drops this run's databases through one admin connection."""
+
+    def __init__(self) -> None:
+        self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_size=1)
+        try:
+            with self.admin.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # re-raised as a clear failure
+            pytest.exit(
+                f"PostgreSQL is not reachable at {PG_ADMIN_URL} ({error}). Run the tests with "
+                "scripts/run-tests, which starts it, or set TRACESTATION_TEST_PG_URL.",
+                returncode=3,
+            )
+        self.created: list[str] = []
+
+    def url(self, name: str) -> str:
+        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        suffix = f" TEMPLATE {template}" if template else ""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+        self.created.append(name)
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if name in self.created:
+            self.created.remove(name)
+
+    def drop_all(self) -> None:
+        for name in reversed(list(self.created)):
+            self.drop(name)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases()
+    yield databases
+    databases.drop_all()
+
+
+def _prepare(db: Database, with_plant: bool) -> None:
+    upgrade(db)
+    if with_plant:
+        with db.session() as session, session.begin():
+            build_master_data(session)
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(
+    postgres: PostgresDatabases, tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, bool], str]:
+    """(backend, with_plant) -> template database (PostgreSQL name or SQLite file path)."""
+    made: dict[tuple[str, bool], str] = {}
+    folder = tmp_path_factory.mktemp("templates")
+    for with_plant in (False, True):
+        name = f"ts_{RUN_ID}_tpl_{'plant' if with_plant else 'empty'}"
+        _prepare(Database.connect(postgres.create(name)), with_plant)
+        made[("postgresql", with_plant)] = name
+        path = folder / f"{name}.sqlite3"
+        _prepare(Database.connect(f"sqlite:///{path}"), with_plant)
+        made[("sqlite", with_plant)] = str(path)
+    return made
+
+
+def _fresh_database(
+    backend: str,
+    with_plant: bool,
+    templates: dict[tuple[str, bool], str],
+    postgres: PostgresDatabases,
+    tmp_path: Path,
+) -> Iterator[Database]:
+    template = templates[(backend, with_plant)]
+    if backend == "postgresql":
+        name = f"ts_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+        db = Database.connect(postgres.create(name, template=template))
+        try:
+            yield db
+        finally:
+            db.dispose()
+            postgres.drop(name)
+    else:
+        path = tmp_path / "station.sqlite3"
+        shutil.copyfile(template, path)
+        db = Database.connect(f"sqlite:///{path}")
+        try:
+            yield db
+        finally:
+            db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db(request: pytest.FixtureRequest, templates, postgres, tmp_path: Path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    """An empty database at head, on each backend."""
+    yield from _fresh_database(request.param, False, templates, postgres, tmp_path)
+
+
+@pytest.fixture
+def pg_db(templates, postgres, tmp_path: Path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
+    """An empty database at head, PostgreSQL only: for what only a shared server can show."""
+    yield from _fresh_database("postgresql", False, templates, postgres, tmp_path)
+
+
+@pytest.fixture(params=BACKENDS)
+def plant(request: pytest.FixtureRequest, templates, postgres, tmp_path: Path) -> Iterator[Plant]:  # type: ignore[no-untyped-def]
+    """A database with the demo plant's master data (no history), on each backend."""
+    for db in _fresh_database(request.param, True, templates, postgres, tmp_path):
+        yield Plant.load(db)
+
+
+@pytest.fixture
+def pg_plant(templates, postgres, tmp_path: Path) -> Iterator[Plant]:  # type: ignore[no-untyped-def]
+    for db in _fresh_database("postgresql", True, templates, postgres, tmp_path):
+        yield Plant.load(db)
+
+
+@pytest.fixture(scope="session")
+def pg_template_url(templates: dict[tuple[str, bool], str], postgres: PostgresDatabases):  # type: ignore[no-untyped-def]
+    """Make a fresh PostgreSQL plant database for tests that spawn processes: (url, drop)."""
+
+    def make() -> str:
+        name = f"ts_{RUN_ID}_{uuid.uuid4().hex[:10]}"
+        return postgres.create(name, template=templates[("postgresql", True)])
+
+    return make
