@@ -115,11 +115,12 @@ class ErrorCode(StrEnum):
 class DomainError(Exception):
     """An operator action the rules refuse; the transaction it ran in has been rolled back."""
 
-    def __init__(self, code: ErrorCode, **params: Any) -> None:
-        self.code = code
+    def __init__(self, error_code: ErrorCode, /, **params: Any) -> None:
+        # Positional-only: "code" is a common parameter name (the scanned code) and must not clash.
+        self.code = error_code
         self.params = params
         detail = ", ".join(f"{key}={value!r}" for key, value in sorted(params.items()))
-        super().__init__(f"{code.value}({detail})" if detail else code.value)
+        super().__init__(f"{error_code.value}({detail})" if detail else error_code.value)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DomainError) and (self.code, self.params) == (other.code, other.params)
