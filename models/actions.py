@@ -10,6 +10,8 @@ here with the same action id, so no caller ever sees one.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -19,13 +21,15 @@ import time
 import types
 import typing
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +57,25 @@ ALL_ROLES = frozenset(Role)
 SUPERVISION = frozenset({Role.SUPERVISOR, Role.QUALITY, Role.ADMIN})
 QUALITY = frozenset({Role.QUALITY, Role.SUPERVISOR, Role.ADMIN})
 PLANNING = frozenset({Role.SUPERVISOR, Role.ADMIN})
+
+
+# Only the demo seed and the benchmarks set this: they build days of history in seconds. A station
+# never does, so its events carry the database clock.
+_simulated_now: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
+    "simulated_now", default=None
+)
+
+
+@contextlib.contextmanager
+def simulated_clock(moment: dt.datetime) -> Iterator[None]:
+    """Run operations as of `moment` (aware) instead of the database's now."""
+    if moment.tzinfo is None:
+        raise ValueError("simulated_clock needs an aware datetime")
+    token = _simulated_now.set(moment.astimezone(dt.UTC))
+    try:
+        yield
+    finally:
+        _simulated_now.reset(token)
 
 
 @dataclass(frozen=True)
@@ -155,25 +178,20 @@ def _execute(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with db.session() as session, session.begin():
-                recorded = session.get(Action, action_id)
-                if recorded is not None:
+                now = _claim(session, action_id, name, actor)
+                if now is None:
+                    recorded = session.get(Action, action_id)
+                    assert recorded is not None  # the claim found it, and action rows are never deleted
                     return _replay(recorded, name, result_type)
-                now = _database_now(session)
-                action = Action(
-                    id=action_id,
-                    operation=name,
-                    user_id=actor.user_id,
-                    station_id=actor.station_id,
-                    recorded_at=now,
-                )
-                session.add(action)
-                # A concurrent retry of the same action blocks here until the first one commits,
-                # then fails on the primary key and replays on the next attempt.
-                session.flush()
                 ctx = _context(session, actor, action_id, roles, now)
                 result = body(ctx)
-                action.result = to_jsonable(result)
                 session.flush()
+                session.execute(
+                    update(Action)
+                    .where(Action.id == action_id)
+                    .values(result=to_jsonable(result))
+                    .execution_options(synchronize_session=False)
+                )
             return result
         except DomainError:
             raise
@@ -210,29 +228,53 @@ def _retryable(error: DBAPIError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
-def _database_now(session: Session) -> dt.datetime:
-    """The database's clock, not the station's: stations' clocks drift, the server's is one."""
-    if session.get_bind().dialect.name == "sqlite":
-        raw = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
-        return dt.datetime.fromisoformat(raw).replace(tzinfo=dt.UTC)
-    now = session.execute(text("SELECT now()")).scalar_one()
-    return now.astimezone(dt.UTC)
+def _claim(session: Session, action_id: str, name: str, actor: Actor) -> dt.datetime | None:
+    """Record the action id first, stamped with the database clock; None if it was recorded before.
+
+    One statement: INSERT ... ON CONFLICT DO NOTHING RETURNING. A concurrent retry of the same
+    action waits here for the first attempt's transaction and then finds its row.
+    """
+    simulated = _simulated_now.get()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if simulated is not None:
+        clock: Any = simulated
+    elif sqlite:
+        # The database's clock, not the station's: stations' clocks drift, the server's is one.
+        clock = func.strftime("%Y-%m-%d %H:%M:%f", "now")
+    else:
+        clock = func.now()
+    statement = (sqlite_insert if sqlite else postgresql_insert)(Action).values(
+        id=action_id, operation=name, user_id=actor.user_id, station_id=actor.station_id, recorded_at=clock
+    )
+    now = session.execute(
+        statement.on_conflict_do_nothing(index_elements=["id"]).returning(Action.recorded_at)
+    ).scalar()
+    if now is None:
+        return None
+    return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
 
 
 def _context(session: Session, actor: Actor, action_id: str, roles: frozenset[Role], now: dt.datetime) -> Ctx:
-    user = session.get(User, actor.user_id)
-    if user is None:
-        raise DomainError(ErrorCode.UNKNOWN_USER, user_id=actor.user_id)
+    found = session.execute(
+        select(User, Station, Site)
+        .select_from(User)
+        .join(Station, Station.id == actor.station_id)
+        .join(Site, Site.id == Station.site_id)
+        .where(User.id == actor.user_id)
+    ).first()
+    if found is None:
+        if session.get(User, actor.user_id) is None:
+            raise DomainError(ErrorCode.UNKNOWN_USER, user_id=actor.user_id)
+        raise DomainError(ErrorCode.UNKNOWN_STATION, station_id=actor.station_id)
+    user, station, site = found
     if not user.active:
         raise DomainError(ErrorCode.USER_INACTIVE, user=user.name)
     if user.locked:
         raise DomainError(ErrorCode.USER_LOCKED, user=user.name)
     if not (user.roles & roles):
         raise DomainError(ErrorCode.ROLE_REQUIRED, user=user.name, roles=sorted(role.value for role in roles))
-    station = session.get(Station, actor.station_id)
-    if station is None or not station.active:
+    if not station.active:
         raise DomainError(ErrorCode.UNKNOWN_STATION, station_id=actor.station_id)
-    site = station.site
     local = now.astimezone(ZoneInfo(site.timezone))
     return Ctx(
         session=session,

@@ -79,7 +79,9 @@ def _internal(session: Session, code: str, supplier_id: int | None) -> Resolved 
         return _unit(unit)
     work_order = session.scalars(select(WorkOrder).where(WorkOrder.code == code)).first()
     if work_order is not None:
-        return Resolved(Target.WORK_ORDER, work_order.code, item_code=work_order.item.code, status=work_order.status)
+        return Resolved(
+            Target.WORK_ORDER, work_order.code, item_code=work_order.item.code, status=work_order.status
+        )
     shipment = session.scalars(select(Shipment).where(Shipment.code == code)).first()
     if shipment is not None:
         return Resolved(Target.SHIPMENT, shipment.code, status=shipment.status)
@@ -92,7 +94,9 @@ def _internal(session: Session, code: str, supplier_id: int | None) -> Resolved 
     return None
 
 
-def _supplier_lot(session: Session, external: str, supplier_id: int | None, item_id: int | None) -> Resolved | None:
+def _supplier_lot(
+    session: Session, external: str, supplier_id: int | None, item_id: int | None
+) -> Resolved | None:
     statement = select(Unit).where(Unit.external_code == external).order_by(Unit.id).limit(MAX_CANDIDATES + 1)
     if supplier_id is not None:
         statement = statement.where(Unit.supplier_id == supplier_id)

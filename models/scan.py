@@ -27,7 +27,7 @@ from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString
 from biip.gs1_messages import GS1Message
-from biip.symbology import GS1Symbology, SymbologyIdentifier
+from biip.symbology import GS1Symbology, ISOSymbology
 from stdnum import ean, gs1_128
 
 from models.errors import DomainError, ErrorCode
@@ -58,6 +58,10 @@ _GTIN_LENGTHS_BY_SYMBOLOGY: dict[GS1Symbology, tuple[int, ...]] = {
     GS1Symbology.EAN_8: (8,),
     GS1Symbology.ITF_14: (14,),
 }
+
+# "]", a code character, one modifier character (ISO/IEC 15424).
+_AIM_PREFIX = re.compile(r"\]([A-Za-z])([0-9A-Za-z])")
+_AIM_CODE_CHARACTERS = frozenset(symbology.value for symbology in ISOSymbology) | {"J"}
 
 _DIGITS = re.compile(r"[0-9]+")
 _GTIN_LENGTHS = (8, 12, 13, 14)
@@ -120,14 +124,13 @@ def parse_scan(text: str) -> ParsedScan:
     as an unknown code.
     """
     raw = text.rstrip("\r\n")
-    identifier = _symbology_identifier(raw)
-    payload = raw[len(identifier.value) :] if identifier else raw
-    symbology = identifier.value if identifier else None
-    gs1_symbology = identifier.gs1_symbology if identifier else None
+    symbology, gs1_symbology = _symbology_identifier(raw) or (None, None)
+    payload = raw[len(symbology) :] if symbology else raw
     if not payload.strip():  # GS counts as whitespace: a lone FNC1 is no data either
         raise DomainError(ErrorCode.EMPTY_SCAN, text=raw)
 
     if gs1_symbology not in _NO_URI_SYMBOLOGIES and _is_digital_link(payload):
+        _refuse_junk(raw, payload, ErrorCode.BAD_GS1)
         return _explicit(raw, symbology, _parse_digital_link(raw, payload))
     if gs1_symbology in _GS1_MESSAGE_SYMBOLOGIES or GS in payload:
         _refuse_junk(raw, payload, ErrorCode.BAD_GS1)
@@ -153,18 +156,16 @@ def normalize_gtin(text: str) -> str:
 
 def make_sscc(extension_digit: int, company_prefix: str, serial_reference: int) -> str:
     """Build the SSCC of a new carton or pallet from the site's GS1 company prefix."""
-    if isinstance(extension_digit, bool) or not isinstance(extension_digit, int):
+    if type(extension_digit) is not int or not 0 <= extension_digit <= 9:
         raise DomainError(ErrorCode.BAD_INPUT, field="extension_digit", text=str(extension_digit))
-    if not 0 <= extension_digit <= 9:
-        raise DomainError(ErrorCode.BAD_INPUT, field="extension_digit", text=str(extension_digit))
-    if not isinstance(company_prefix, str) or not _DIGITS.fullmatch(company_prefix):
+    if (
+        not isinstance(company_prefix, str)
+        or not _DIGITS.fullmatch(company_prefix)
+        or not 6 <= len(company_prefix) <= 12
+    ):
         raise DomainError(ErrorCode.BAD_INPUT, field="company_prefix", text=str(company_prefix))
-    if not 6 <= len(company_prefix) <= 12:
-        raise DomainError(ErrorCode.BAD_INPUT, field="company_prefix", text=company_prefix)
     width = 16 - len(company_prefix)
-    if isinstance(serial_reference, bool) or not isinstance(serial_reference, int):
-        raise DomainError(ErrorCode.BAD_INPUT, field="serial_reference", text=str(serial_reference))
-    if not 0 <= serial_reference < 10**width:
+    if type(serial_reference) is not int or not 0 <= serial_reference < 10**width:
         raise DomainError(ErrorCode.BAD_INPUT, field="serial_reference", text=str(serial_reference))
     payload = f"{extension_digit}{company_prefix}{serial_reference:0{width}d}"
     return payload + ean.calc_check_digit(payload)
@@ -207,18 +208,20 @@ def encoded_element_string(
 # --- Classifying -------------------------------------------------------------------------------
 
 
-def _symbology_identifier(raw: str) -> SymbologyIdentifier | None:
-    """The AIM prefix, if the scanner sent one; a "]" that starts no valid prefix is data."""
-    if len(raw) < 3 or raw[0] != "]":
+def _symbology_identifier(raw: str) -> tuple[str, GS1Symbology | None] | None:
+    """The AIM prefix, if the scanner sent one; a "]" that starts no valid prefix is data.
+
+    Not biip's SymbologyIdentifier.extract: its code characters lack "J", so it never recognises
+    GS1 DotCode (]J1), and it reads a variable number of modifiers after "]Y".
+    """
+    match = _AIM_PREFIX.match(raw)
+    if match is None or match.group(1) not in _AIM_CODE_CHARACTERS:
         return None
+    value = match.group(0)
     try:
-        identifier = SymbologyIdentifier.extract(raw)
-    except (ParseError, ValueError):
-        return None
-    modifiers = identifier.modifiers
-    if not (modifiers.isascii() and modifiers.isalnum() and raw.startswith(identifier.value)):
-        return None
-    return identifier
+        return value, GS1Symbology(value[1:])
+    except ValueError:
+        return value, None
 
 
 def _is_digital_link(payload: str) -> bool:
@@ -290,7 +293,6 @@ def _parse_hri(raw: str, payload: str) -> list[GS1ElementString]:
 
 
 def _parse_digital_link(raw: str, payload: str) -> list[GS1ElementString]:
-    _refuse_junk(raw, payload, ErrorCode.BAD_GS1)
     if any(char.isspace() for char in payload):
         # urlsplit drops some whitespace and biip ignores the host: a URI has none anywhere.
         raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="whitespace in a URI")
@@ -431,7 +433,7 @@ def _label_elements(
         elements.append(("17", _encoded_date("17", expiry)))
     if quantity is not None:
         # AI 30 (variable count): AI 37 would require AI 02 instead of 01.
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= 99_999_999:
+        if type(quantity) is not int or not 0 <= quantity <= 99_999_999:
             raise DomainError(ErrorCode.BAD_QUANTITY, text=str(quantity))
         elements.append(("30", str(quantity)))
     if lot is not None:

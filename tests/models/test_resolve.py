@@ -60,7 +60,12 @@ def scene(plant: Plant) -> Scene:
 def test_internal_codes_resolve_to_their_unit_work_order_or_shipment(scene: Scene) -> None:
     db = scene.plant.db
     unit = resolve(db, scene.meter_serial)
-    assert (unit.target, unit.code, unit.item_code, unit.unit_kind) == (Target.UNIT, scene.meter_serial, METER, "SERIAL")
+    assert (unit.target, unit.code, unit.item_code, unit.unit_kind) == (
+        Target.UNIT,
+        scene.meter_serial,
+        METER,
+        "SERIAL",
+    )
     assert resolve(db, "WO-M\r\n").target is Target.WORK_ORDER
     assert resolve(db, "SH-9").target is Target.SHIPMENT
     assert resolve(db, METER).target is Target.ITEM
@@ -115,11 +120,17 @@ def test_sscc_with_a_wrong_check_digit_is_an_error_not_an_unknown_code(scene: Sc
 def test_suppliers_gs1_label_with_a_new_lot_names_the_item_and_its_data(scene: Scene) -> None:
     resolved = resolve(scene.plant.db, f"(01){COMPOUND_GTIN}(17)271231(10)NEWLOT")
     assert resolved.target is Target.ITEM
-    assert (resolved.item_code, resolved.supplier_lot, str(resolved.expiry)) == (COMPOUND, "NEWLOT", "2027-12-31")
+    assert (resolved.item_code, resolved.supplier_lot, str(resolved.expiry)) == (
+        COMPOUND,
+        "NEWLOT",
+        "2027-12-31",
+    )
 
 
 def test_gs1_lot_label_of_an_internal_lot_resolves_to_it(scene: Scene) -> None:
-    resolved = resolve(scene.plant.db, "]d2" + encoded_element_string(gtin=COMPOUND_GTIN, lot=scene.compound_lot))
+    resolved = resolve(
+        scene.plant.db, "]d2" + encoded_element_string(gtin=COMPOUND_GTIN, lot=scene.compound_lot)
+    )
     assert (resolved.target, resolved.code) == (Target.UNIT, scene.compound_lot)
 
 
