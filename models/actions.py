@@ -31,7 +31,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
@@ -255,13 +255,18 @@ def _claim(session: Session, action_id: str, name: str, actor: Actor) -> dt.date
 
 
 def _context(session: Session, actor: Actor, action_id: str, roles: frozenset[Role], now: dt.datetime) -> Ctx:
-    found = session.execute(
-        select(User, Station, Site)
-        .select_from(User)
-        .join(Station, Station.id == actor.station_id)
-        .join(Site, Site.id == Station.site_id)
-        .where(User.id == actor.user_id)
-    ).first()
+    found = (
+        session.execute(
+            select(User, Station, Site)
+            .select_from(User)
+            .join(Station, Station.id == actor.station_id)
+            .join(Site, Site.id == Station.site_id)
+            .where(User.id == actor.user_id)
+            .options(joinedload(User.role_rows), joinedload(Station.line))
+        )
+        .unique()
+        .first()
+    )
     if found is None:
         if session.get(User, actor.user_id) is None:
             raise DomainError(ErrorCode.UNKNOWN_USER, user_id=actor.user_id)

@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.errors import DomainError, ErrorCode
 from models.schema import (
@@ -67,9 +67,20 @@ def equipment_by_code(session: Session, code: str | None) -> Equipment | None:
 
 
 def work_order_by_code(session: Session, code: str, *, lock: bool = False) -> WorkOrder:
-    statement = select(WorkOrder).where(WorkOrder.code == code.strip())
+    """The work order with what every operation on it reads (item, rules, line, production lot),
+    in one query: a station's action should cost a few round trips, not one per attribute."""
+    statement = (
+        select(WorkOrder)
+        .where(WorkOrder.code == code.strip())
+        .options(
+            joinedload(WorkOrder.item).joinedload(Item.serial_rule),
+            joinedload(WorkOrder.item).joinedload(Item.lot_rule),
+            joinedload(WorkOrder.line),
+            joinedload(WorkOrder.production_lot),
+        )
+    )
     if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
+        statement = statement.with_for_update(of=WorkOrder).execution_options(populate_existing=True)
     work_order = session.scalars(statement).first()
     if work_order is None:
         raise DomainError(ErrorCode.UNKNOWN_WORK_ORDER, work_order=code)

@@ -459,6 +459,7 @@ class WorkOrder(Base):
     item: Mapped[Item] = relationship()
     line: Mapped[Line | None] = relationship()
     site: Mapped[Site] = relationship()
+    production_lot: Mapped[Unit | None] = relationship(foreign_keys=[production_lot_id], post_update=True)
 
     __table_args__ = (CheckConstraint("quantity_planned > 0", name="quantity_planned_positive"),)
 
