@@ -594,7 +594,10 @@ class InspectionResult(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     step_result_id: Mapped[int | None] = mapped_column(ForeignKey("step_result.id"))
-    characteristic_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_characteristic.id"))
+    # Named by hand: the convention's name is 64 characters, one more than PostgreSQL keeps.
+    characteristic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection_characteristic.id", name="fk_inspection_result_characteristic_id")
+    )
     name: Mapped[str] = mapped_column(Name)
     value: Mapped[Decimal | None] = mapped_column(Quantity)
     lower_limit: Mapped[Decimal | None] = mapped_column(Quantity)

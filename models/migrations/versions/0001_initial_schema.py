@@ -832,7 +832,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["characteristic_id"],
             ["inspection_characteristic.id"],
-            name=op.f("fk_inspection_result_characteristic_id_inspection_characteristic"),
+            name=op.f("fk_inspection_result_characteristic_id"),
         ),
         sa.ForeignKeyConstraint(["event_id"], ["event.id"], name=op.f("fk_inspection_result_event_id_event")),
         sa.ForeignKeyConstraint(
