@@ -28,7 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -320,6 +320,15 @@ class Item(Base):
 
     lot_rule: Mapped[NumberingRule | None] = relationship(foreign_keys=[lot_rule_id])
     serial_rule: Mapped[NumberingRule | None] = relationship(foreign_keys=[serial_rule_id])
+
+    @validates("gtin")
+    def _valid_gtin(self, _key: str, value: str | None) -> str | None:
+        """A GTIN is stored as 14 digits with its check digit verified: labels are built from it."""
+        if value is None:
+            return None
+        from models.scan import normalize_gtin  # scan imports nothing of the schema; keep it so
+
+        return normalize_gtin(value)
 
     __table_args__ = (
         CheckConstraint("gtin IS NULL OR length(gtin) = 14", name="gtin_length"),

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import statistics
 import sys
 import time
 import uuid
@@ -25,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ADMIN_URL = os.environ.get(
     "TRACESTATION_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -144,7 +143,8 @@ def main() -> None:
 
         print(
             f"PostgreSQL {settings['server_version']}: fsync={settings['fsync']}, "
-            f"synchronous_commit={settings['synchronous_commit']}, wal_sync_method={settings['wal_sync_method']}; "
+            f"synchronous_commit={settings['synchronous_commit']}, "
+            f"wal_sync_method={settings['wal_sync_method']}; "
             f"{os.cpu_count()} CPUs; {args.seconds:.0f} s per measurement"
         )
         print(
@@ -155,14 +155,12 @@ def main() -> None:
             raw_rate, raw = _run(_raw_client, clients, args.seconds, lambda n: (url, n))
             unit_rate, units = _run(_unit_client, clients, args.seconds, lambda n: (url, f"WO-BENCH-{n}"))
             print(
-                f"{clients:>7} | {raw_rate:>13.0f} {_percentile(raw, 0.5):>7.2f} {_percentile(raw, 0.99):>7.2f} | "
-                f"{unit_rate:>8.0f} {_percentile(units, 0.5):>7.2f} {_percentile(units, 0.99):>7.2f} | "
+                f"{clients:>7} | {raw_rate:>13.0f} {_percentile(raw, 0.5):>7.2f} "
+                f"{_percentile(raw, 0.99):>7.2f} | {unit_rate:>8.0f} {_percentile(units, 0.5):>7.2f} "
+                f"{_percentile(units, 0.99):>7.2f} | "
                 f"{unit_rate / raw_rate:>8.0%}",
                 flush=True,
             )
-        print(
-            f"(median unit latency over all runs: {statistics.median(units) * 1000:.2f} ms at {clients} clients)"
-        )
     finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -15,7 +15,7 @@ from models.demo import seed
 from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
 from models.migrate import alembic_config, current_revision, head_revision, require_head, upgrade
-from models.schema import Base
+from models.schema import Base, Item
 from tests.support import SUPERVISOR, Plant
 
 AUDIT_TABLES = ("event", "event_unit", "link", "step_result", "inspection_result", "shipped_unit")
@@ -151,3 +151,11 @@ def test_constraint_names_follow_the_naming_convention(pg_db: Database) -> None:
             assert prefixes == {"pk", "fk", "uq", "ck"}
     finally:
         engine.dispose()
+
+
+def test_an_items_gtin_is_stored_as_fourteen_digits_with_its_check_digit_verified() -> None:
+    assert Item(gtin="4006381333931").gtin == "04006381333931"
+    for wrong, code in (("4006381333932", ErrorCode.BAD_CHECK_DIGIT), ("40063813339", ErrorCode.BAD_GTIN)):
+        with pytest.raises(DomainError) as refused:
+            Item(gtin=wrong)
+        assert refused.value.code is code
