@@ -160,3 +160,51 @@ def pg_template_url(templates: dict[tuple[str, bool], str], postgres: PostgresDa
         return postgres.create(name, template=templates[("postgresql", True)])
 
     return make
+
+
+# --- The run's summary: how many tests ran on each database, and that none was skipped ----------
+
+_BACKEND_FIXTURES = {"pg_db": "postgresql", "pg_plant": "postgresql", "postgres": "postgresql"}
+_backend_of: dict[str, str] = {}
+_outcomes: dict[str, str] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec else {}
+        backend = next((params[name] for name in ("db", "plant", "backend") if name in params), None)
+        if backend is None:
+            fixtures = getattr(item, "fixturenames", ())
+            known = [_BACKEND_FIXTURES[name] for name in fixtures if name in _BACKEND_FIXTURES]
+            backend = known[0] if known else "none"
+        _backend_of[item.nodeid] = backend
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # A test's outcome is its call's, unless its setup or teardown failed or skipped it.
+    first_word = _outcomes.get(report.nodeid) in (None, "passed")
+    if first_word and (report.when == "call" or report.outcome != "passed"):
+        _outcomes[report.nodeid] = report.outcome
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int) -> None:  # type: ignore[no-untyped-def]
+    counts: dict[str, dict[str, int]] = {}
+    for nodeid, outcome in _outcomes.items():
+        per_backend = counts.setdefault(_backend_of.get(nodeid, "none"), {})
+        per_backend[outcome] = per_backend.get(outcome, 0) + 1
+    terminalreporter.section("tests per database")
+    labels = {"postgresql": "PostgreSQL", "sqlite": "SQLite", "none": "other"}
+    for backend in ("postgresql", "sqlite", "none"):
+        tally = counts.get(backend, {})
+        terminalreporter.write_line(
+            f"{labels[backend]:>12}: {tally.get('passed', 0)} passed, {tally.get('failed', 0)} failed, "
+            f"{tally.get('skipped', 0)} skipped"
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A skipped test proves nothing: here a skip fails the run, it never stands in for a pass."""
+    skipped = [nodeid for nodeid, outcome in _outcomes.items() if outcome == "skipped"]
+    if skipped and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
