@@ -178,12 +178,19 @@ def _execute(
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             with db.session() as session, session.begin():
-                now = _claim(session, action_id, name, actor)
+                who = _who_and_where(session, actor)
+                refusal = _refusal(session, who, actor, roles)
+                # A recorded action is answered with its result even if its operator has been
+                # locked since: it happened, and the station must learn that it did.
+                now = None if refusal else _claim(session, action_id, name, actor)
                 if now is None:
                     recorded = session.get(Action, action_id)
-                    assert recorded is not None  # the claim found it, and action rows are never deleted
+                    if recorded is None:
+                        assert refusal is not None  # the claim only fails on a recorded action id
+                        raise refusal
                     return _replay(recorded, name, result_type)
-                ctx = _context(session, actor, action_id, roles, now)
+                assert who is not None
+                ctx = _context(session, who, action_id, now)
                 result = body(ctx)
                 session.flush()
                 session.execute(
@@ -220,11 +227,12 @@ def _retryable(error: DBAPIError) -> bool:
     code = getattr(error.orig, "pgcode", None)
     if code in ("40001", "40P01", "55P03"):  # serialization failure, deadlock, lock not available
         return True
-    if isinstance(error, IntegrityError):
-        # A duplicate action id from a concurrent retry, or a race on inserting a counter row:
-        # the next attempt sees the committed row.
-        return code in (None, "23505")
     message = str(error.orig).lower()
+    if isinstance(error, IntegrityError):
+        # A unique key taken by a concurrent transaction (a counter row both tried to create, a
+        # random serial both drew): the next attempt sees the committed row. A foreign key or
+        # check violation is a bug and would fail the same way again.
+        return code == "23505" or "unique constraint failed" in message
     return "database is locked" in message or "database is busy" in message
 
 
@@ -254,7 +262,7 @@ def _claim(session: Session, action_id: str, name: str, actor: Actor) -> dt.date
     return now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
 
 
-def _context(session: Session, actor: Actor, action_id: str, roles: frozenset[Role], now: dt.datetime) -> Ctx:
+def _who_and_where(session: Session, actor: Actor) -> tuple[User, Station, Site] | None:
     found = (
         session.execute(
             select(User, Station, Site)
@@ -268,18 +276,35 @@ def _context(session: Session, actor: Actor, action_id: str, roles: frozenset[Ro
         .first()
     )
     if found is None:
-        if session.get(User, actor.user_id) is None:
-            raise DomainError(ErrorCode.UNKNOWN_USER, user_id=actor.user_id)
-        raise DomainError(ErrorCode.UNKNOWN_STATION, station_id=actor.station_id)
+        return None
     user, station, site = found
+    return user, station, site
+
+
+def _refusal(
+    session: Session, who: tuple[User, Station, Site] | None, actor: Actor, roles: frozenset[Role]
+) -> DomainError | None:
+    """Why this operator may not act at this station now, checked before the action is recorded."""
+    if who is None:
+        if session.get(User, actor.user_id) is None:
+            return DomainError(ErrorCode.UNKNOWN_USER, user_id=actor.user_id)
+        return DomainError(ErrorCode.UNKNOWN_STATION, station_id=actor.station_id)
+    user, station, _ = who
     if not user.active:
-        raise DomainError(ErrorCode.USER_INACTIVE, user=user.name)
+        return DomainError(ErrorCode.USER_INACTIVE, user=user.name)
     if user.locked:
-        raise DomainError(ErrorCode.USER_LOCKED, user=user.name)
+        return DomainError(ErrorCode.USER_LOCKED, user=user.name)
     if not (user.roles & roles):
-        raise DomainError(ErrorCode.ROLE_REQUIRED, user=user.name, roles=sorted(role.value for role in roles))
+        return DomainError(
+            ErrorCode.ROLE_REQUIRED, user=user.name, roles=sorted(role.value for role in roles)
+        )
     if not station.active:
-        raise DomainError(ErrorCode.UNKNOWN_STATION, station_id=actor.station_id)
+        return DomainError(ErrorCode.UNKNOWN_STATION, station_id=actor.station_id)
+    return None
+
+
+def _context(session: Session, who: tuple[User, Station, Site], action_id: str, now: dt.datetime) -> Ctx:
+    user, station, site = who
     local = now.astimezone(ZoneInfo(site.timezone))
     return Ctx(
         session=session,

@@ -17,7 +17,17 @@ from models.errors import DomainError, ErrorCode
 from models.lookup import positive_quantity, refuse_unusable, require_reason, unit_by_code
 from models.numbering import NumberingContext, allocate
 from models.scan import make_sscc
-from models.schema import ContainerLevel, EventRole, EventType, Item, Unit, UnitKind, UnitStatus
+from models.schema import (
+    ContainerLevel,
+    EventRole,
+    EventType,
+    Item,
+    Shipment,
+    ShipmentPick,
+    Unit,
+    UnitKind,
+    UnitStatus,
+)
 from models.units import contents, make_unit, split_lot
 
 
@@ -142,6 +152,7 @@ def _pack(
 ) -> PackResult:
     if unit.id == container.id:
         raise DomainError(ErrorCode.UNIT_NOT_PACKABLE, code=unit.code)
+    _refuse_picked(ctx, unit)
     if container.container_level is ContainerLevel.CARTON:
         if unit.kind is UnitKind.CONTAINER:
             raise DomainError(ErrorCode.UNIT_NOT_PACKABLE, code=unit.code, container=container.code)
@@ -204,6 +215,17 @@ def _pack(
     )
 
 
+def _refuse_picked(ctx: Ctx, unit: Unit) -> None:
+    """A unit scanned onto an open shipment stays as it was scanned until it leaves or is removed."""
+    shipment = ctx.session.scalar(
+        select(Shipment.code)
+        .join(ShipmentPick, ShipmentPick.shipment_id == Shipment.id)
+        .where(ShipmentPick.unit_id == unit.id)
+    )
+    if shipment is not None:
+        raise DomainError(ErrorCode.ALREADY_ON_SHIPMENT, code=unit.code, shipment=shipment)
+
+
 def _refuse_unready_carton(ctx: Ctx, carton: Unit) -> None:
     if carton.status is UnitStatus.OPEN:
         raise DomainError(ErrorCode.CONTAINER_NOT_CLOSED, code=carton.code)
@@ -233,7 +255,8 @@ def _unpack(ctx: Ctx, unit: Unit, reason: str) -> Unit:
         unit.status = restored
     unit.container_id = None
     container.quantity -= amount
-    if container.status is UnitStatus.OPEN and _child_count(ctx, container) == 1:
+    ctx.session.flush()  # the count below must see this unit gone, whatever the session's autoflush
+    if container.status is UnitStatus.OPEN and _child_count(ctx, container) == 0:
         container.item_id = None  # the last unit left an open container: it may take another item
     ctx.event(
         EventType.UNPACK,

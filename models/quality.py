@@ -39,22 +39,28 @@ def hold(ctx: Ctx, *, unit_code: str, reason: str, include_descendants: bool = F
     """Block a unit (and, if asked, everything made from it or inside it) from any further use.
 
     Descendants that already left or were used up are listed as skipped, not refused: the hold is
-    about what can still be stopped; the trace tells where the rest went.
+    about what can still be stopped; the trace tells where the rest went. So is the unit itself
+    when it is used up or gone and its descendants are asked for (a consumed supplier lot).
     """
     reason = require_reason(reason)
     unit = unit_by_code(ctx.session, unit_code, lock=True)
     if unit.status is UnitStatus.ON_HOLD:
         raise DomainError(ErrorCode.UNIT_ON_HOLD, code=unit.code)
-    if unit.status in BEYOND_HOLD:
+    # A suspect lot used up in production (or a component built in) is the usual start of a hold
+    # on what was made from it: the unit itself is past holding, what it went into may not be.
+    beyond = unit.status in BEYOND_HOLD
+    if beyond and not include_descendants:
         raise DomainError(_beyond_code(unit.status), code=unit.code, status=unit.status.value)
-    targets = [unit]
-    skipped: list[str] = []
+    targets = [] if beyond else [unit]
+    skipped: list[str] = [unit.code] if beyond else []
     if include_descendants:
         for other in descendants(ctx.session, unit.id):
             if other.status is UnitStatus.ON_HOLD or other.status in BEYOND_HOLD:
                 skipped.append(other.code)
             else:
                 targets.append(other)
+    if not targets:
+        raise DomainError(_beyond_code(unit.status), code=unit.code, status=unit.status.value)
     for target in targets:
         if target is not unit:
             ctx.session.refresh(target, with_for_update=True)
@@ -75,13 +81,17 @@ def hold(ctx: Ctx, *, unit_code: str, reason: str, include_descendants: bool = F
 def release_hold(ctx: Ctx, *, unit_code: str, reason: str, include_descendants: bool = False) -> HoldResult:
     reason = require_reason(reason)
     unit = unit_by_code(ctx.session, unit_code, lock=True)
-    if unit.status is not UnitStatus.ON_HOLD:
+    # The counterpart of a hold placed through a used-up unit: release what was held through it.
+    through = include_descendants and unit.status in BEYOND_HOLD
+    if unit.status is not UnitStatus.ON_HOLD and not through:
         raise DomainError(ErrorCode.UNIT_NOT_ON_HOLD, code=unit.code, status=unit.status.value)
-    targets = [unit]
+    targets = [] if through else [unit]
     if include_descendants:
         targets += [
             other for other in descendants(ctx.session, unit.id) if other.status is UnitStatus.ON_HOLD
         ]
+    if not targets:
+        raise DomainError(ErrorCode.UNIT_NOT_ON_HOLD, code=unit.code, status=unit.status.value)
     for target in targets:
         if target is not unit:
             ctx.session.refresh(target, with_for_update=True)
@@ -109,7 +119,8 @@ def scrap(
     if unit.status in (UnitStatus.SHIPPED, UnitStatus.SCRAPPED, UnitStatus.CONSUMED):
         raise DomainError(_beyond_code(unit.status), code=unit.code, status=unit.status.value)
     amount = unit.quantity if quantity is None else positive_quantity(quantity)
-    if amount > unit.quantity or (unit.kind is UnitKind.SERIAL and amount != unit.quantity):
+    # Nothing to destroy (a work order's production lot holds no quantity of its own): refuse.
+    if amount == 0 or amount > unit.quantity or (unit.kind is UnitKind.SERIAL and amount != unit.quantity):
         raise DomainError(
             ErrorCode.LOT_INSUFFICIENT_QUANTITY,
             code=unit.code,

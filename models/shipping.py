@@ -103,11 +103,7 @@ def add_to_shipment(
 ) -> ShipmentState:
     shipment = _open_shipment(ctx, shipment_code)
     unit = unit_by_code(ctx.session, unit_code, lock=True)
-    if unit.container_id is not None:
-        container = ctx.session.get(Unit, unit.container_id)
-        raise DomainError(
-            ErrorCode.UNIT_ALREADY_PACKED, code=unit.code, container=container.code if container else ""
-        )
+    _refuse_packed(ctx, unit)
     picked = ctx.session.scalars(select(ShipmentPick).where(ShipmentPick.unit_id == unit.id)).first()
     if picked is not None:
         other = ctx.session.get(Shipment, picked.shipment_id)
@@ -192,9 +188,14 @@ def confirm_shipment(ctx: Ctx, *, shipment_code: str, accept_difference: bool = 
     tops = [
         ctx.session.get(Unit, pick.unit_id, with_for_update=True, populate_existing=True) for pick in picks
     ]
-    for top in tops:
+    for top, pick in zip(tops, picks, strict=True):
         assert top is not None
-        _shippable(ctx, top)
+        _refuse_packed(ctx, top)  # put into a carton or onto a pallet since it was scanned
+        _, holds = _shippable(ctx, top)
+        # What leaves is what the scanned unit holds now, not what it held at the scan: a serial
+        # unpacked or scrapped since then is not recorded as shipped, and the lines show it.
+        pick.quantity = holds
+    ctx.session.flush()
     state = _state(ctx, shipment)
     if not state.complete and not accept_difference:
         raise DomainError(
@@ -249,6 +250,15 @@ def _open_shipment(ctx: Ctx, code: str) -> Shipment:
     if shipment.status is not ShipmentStatus.OPEN:
         raise DomainError(ErrorCode.SHIPMENT_NOT_OPEN, shipment=shipment.code, status=shipment.status.value)
     return shipment
+
+
+def _refuse_packed(ctx: Ctx, unit: Unit) -> None:
+    """A unit inside a container leaves with its container: scan the container."""
+    if unit.container_id is not None:
+        container = ctx.session.get(Unit, unit.container_id)
+        raise DomainError(
+            ErrorCode.UNIT_ALREADY_PACKED, code=unit.code, container=container.code if container else ""
+        )
 
 
 def _shippable(ctx: Ctx, unit: Unit) -> tuple[Item, Decimal]:

@@ -14,6 +14,9 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+# Widgets are real Qt widgets, drawn offscreen: the machines that run the tests have no display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

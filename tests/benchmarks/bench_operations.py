@@ -32,7 +32,28 @@ ADMIN_URL = os.environ.get(
 )
 
 
-def _raw_client(url: str, client: int, start: float, stop: float, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+class _Clock:
+    """Starts every client together once all have imported and connected, for `seconds`."""
+
+    def __init__(self, context, clients: int) -> None:  # type: ignore[no-untyped-def]
+        self.ready = context.Semaphore(0)
+        self.go = context.Event()
+        self.stop = context.Value("d", 0.0)
+        self.clients = clients
+
+    def wait_for_start(self) -> float:
+        self.ready.release()
+        self.go.wait()
+        return self.stop.value
+
+    def start_when_ready(self, seconds: float) -> None:
+        for _ in range(self.clients):
+            self.ready.acquire(timeout=300)
+        self.stop.value = time.time() + seconds
+        self.go.set()
+
+
+def _raw_client(url: str, client: int, clock: _Clock, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     import psycopg2
 
     connection = psycopg2.connect(
@@ -40,8 +61,7 @@ def _raw_client(url: str, client: int, start: float, stop: float, queue: multipr
     )
     cursor = connection.cursor()
     latencies = []
-    while time.time() < start:
-        time.sleep(0.001)
+    stop = clock.wait_for_start()
     while (begin := time.perf_counter()) and time.time() < stop:
         cursor.execute("INSERT INTO bench_raw (client, payload) VALUES (%s, %s)", (client, "x" * 40))
         connection.commit()
@@ -50,7 +70,84 @@ def _raw_client(url: str, client: int, start: float, stop: float, queue: multipr
     queue.put(latencies)
 
 
-def _unit_client(url: str, work_order: str, start: float, stop: float, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _by_hand_client(url: str, work_order: str, clock: _Clock, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    """The same transaction's statements written by hand with psycopg2: what the database alone costs.
+
+    Action claim, operator and station read, work order locked, counter advanced, routing read,
+    serial inserted, work order updated, event and its two unit rows, link, action result, commit.
+    The gap between this and the real operation is the Python (SQLAlchemy ORM) cost per unit.
+    """
+    import psycopg2
+
+    connection = psycopg2.connect(
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+    cursor = connection.cursor()
+    cursor.execute(
+        "SELECT w.id, w.production_lot_id, w.item_id, w.site_id, i.serial_rule_id FROM work_order w "
+        "JOIN item i ON i.id = w.item_id WHERE w.code = %s",
+        (work_order,),
+    )
+    work_order_id, lot_id, item_id, site_id, rule_id = cursor.fetchone()
+    cursor.execute("SELECT id FROM app_user WHERE badge_code = 'EMP1001'")
+    (user_id,) = cursor.fetchone()
+    cursor.execute("SELECT id FROM station WHERE code = 'PRD-01'")
+    (station_id,) = cursor.fetchone()
+    connection.commit()
+    latencies = []
+    stop = clock.wait_for_start()
+    while (begin := time.perf_counter()) and time.time() < stop:
+        action = str(uuid.uuid4())
+        cursor.execute(
+            "INSERT INTO action (id, operation, user_id, station_id, recorded_at) "
+            "VALUES (%s, 'by_hand', %s, %s, now()) ON CONFLICT DO NOTHING RETURNING recorded_at",
+            (action, user_id, station_id),
+        )
+        cursor.execute(
+            "SELECT u.active, s.active, t.timezone FROM app_user u, station s, site t "
+            "WHERE u.id = %s AND s.id = %s AND t.id = s.site_id",
+            (user_id, station_id),
+        )
+        cursor.execute("SELECT status FROM work_order WHERE id = %s FOR UPDATE", (work_order_id,))
+        cursor.execute(
+            "UPDATE numbering_counter SET next_value = next_value + 1 WHERE rule_id = %s "
+            "RETURNING next_value",
+            (rule_id,),
+        )
+        (value,) = cursor.fetchone()
+        cursor.execute("SELECT id FROM routing_step WHERE item_id = %s AND mandatory", (item_id,))
+        cursor.execute(
+            "INSERT INTO unit (code, kind, item_id, status, quantity, initial_quantity, uom, site_id, "
+            "split_count, created_at, work_order_id) "
+            "VALUES (%s, 'SERIAL', %s, 'WIP', 1, 1, 'EA', %s, 0, now(), %s) RETURNING id",
+            (f"HAND{rule_id}-{value}", item_id, site_id, work_order_id),
+        )
+        (unit_id,) = cursor.fetchone()
+        cursor.execute(
+            "UPDATE work_order SET serials_created = serials_created + 1 WHERE id = %s", (work_order_id,)
+        )
+        cursor.execute(
+            "INSERT INTO event (action_id, event_type, occurred_at, tz_offset, site_id, station_id, user_id, "
+            "work_order_id) VALUES (%s, 'COMMISSION', now(), '+08:00', %s, %s, %s, %s) RETURNING id",
+            (action, site_id, station_id, user_id, work_order_id),
+        )
+        (event_id,) = cursor.fetchone()
+        cursor.execute(
+            "INSERT INTO event_unit (event_id, unit_id, role) VALUES (%s, %s, 'INPUT'), (%s, %s, 'OUTPUT')",
+            (event_id, lot_id, event_id, unit_id),
+        )
+        cursor.execute(
+            "INSERT INTO link (input_unit_id, output_unit_id, level, event_id) VALUES (%s, %s, 'LOT', %s)",
+            (lot_id, unit_id, event_id),
+        )
+        cursor.execute("UPDATE action SET result = '{}' WHERE id = %s", (action,))
+        connection.commit()
+        latencies.append(time.perf_counter() - begin)
+    connection.close()
+    queue.put(latencies)
+
+
+def _unit_client(url: str, work_order: str, clock: _Clock, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     from models import production
     from models.actions import Actor
     from models.db import Database
@@ -62,8 +159,7 @@ def _unit_client(url: str, work_order: str, start: float, stop: float, queue: mu
     user, station = ids.users["EMP1001"], ids.stations["PRD-01"]
     production.create_serials(db, Actor.new(user, station), work_order_code=work_order, count=1)  # warm up
     latencies = []
-    while time.time() < start:
-        time.sleep(0.001)
+    stop = clock.wait_for_start()
     while (begin := time.perf_counter()) and time.time() < stop:
         production.create_serials(db, Actor.new(user, station), work_order_code=work_order, count=1)
         latencies.append(time.perf_counter() - begin)
@@ -74,14 +170,12 @@ def _unit_client(url: str, work_order: str, start: float, stop: float, queue: mu
 def _run(target, clients: int, seconds: float, args_for) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    start = time.time() + 3.0  # every process imported and connected before the clock starts
-    stop = start + seconds
-    processes = [
-        context.Process(target=target, args=(*args_for(n), start, stop, queue)) for n in range(clients)
-    ]
+    clock = _Clock(context, clients)
+    processes = [context.Process(target=target, args=(*args_for(n), clock, queue)) for n in range(clients)]
     for process in processes:
         process.start()
-    latencies = [value for _ in processes for value in queue.get(timeout=seconds + 120)]
+    clock.start_when_ready(seconds)
+    latencies = [value for _ in processes for value in queue.get(timeout=seconds + 300)]
     for process in processes:
         process.join()
     return len(latencies) / seconds, latencies
@@ -149,16 +243,18 @@ def main() -> None:
         )
         print(
             f"{'clients':>7} | {'raw inserts/s':>13} {'p50 ms':>7} {'p99 ms':>7} | "
-            f"{'units/s':>8} {'p50 ms':>7} {'p99 ms':>7} | {'units/raw':>9}"
+            f"{'units/s':>8} {'p50 ms':>7} {'p99 ms':>7} | {'units/raw':>9} | "
+            f"{'by hand/s':>9} {'by hand/raw':>11}"
         )
         for clients in client_counts:
             raw_rate, raw = _run(_raw_client, clients, args.seconds, lambda n: (url, n))
             unit_rate, units = _run(_unit_client, clients, args.seconds, lambda n: (url, f"WO-BENCH-{n}"))
+            hand_rate, _ = _run(_by_hand_client, clients, args.seconds, lambda n: (url, f"WO-BENCH-{n}"))
             print(
                 f"{clients:>7} | {raw_rate:>13.0f} {_percentile(raw, 0.5):>7.2f} "
                 f"{_percentile(raw, 0.99):>7.2f} | {unit_rate:>8.0f} {_percentile(units, 0.5):>7.2f} "
-                f"{_percentile(units, 0.99):>7.2f} | "
-                f"{unit_rate / raw_rate:>8.0%}",
+                f"{_percentile(units, 0.99):>7.2f} | {unit_rate / raw_rate:>9.0%} | "
+                f"{hand_rate:>9.0f} {hand_rate / raw_rate:>11.0%}",
                 flush=True,
             )
     finally:
