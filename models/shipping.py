@@ -94,6 +94,15 @@ def create_shipment(
         )
     ctx.session.add(shipment)
     ctx.session.flush()
+    ctx.event(
+        EventType.SHIPMENT_ORDER,
+        shipment_id=shipment.id,
+        detail={
+            "customer": customer.code,
+            "reference": reference,
+            "lines": {line.item.code: str(line.quantity) for line in shipment.lines},
+        },
+    )
     return _state(ctx, shipment)
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from models import quality, shipping
 from models.demo_plant import COMPOUND, METER, MODULE, PCB
 from models.errors import ErrorCode
 from models.schema import (
     ContainerLevel,
     Customer,
+    Event,
     EventRole,
     EventType,
     Item,
@@ -74,6 +77,14 @@ def test_create_shipment_records_its_customer_and_lines(plant: Plant) -> None:
         "PO-7781",
         None,
     )
+    with plant.db.session() as session:
+        (order,) = session.scalars(select(Event).where(Event.shipment_id == row.id)).all()
+    assert order.event_type is EventType.SHIPMENT_ORDER
+    assert order.detail == {
+        "customer": "CUS-GD",
+        "reference": "PO-7781",
+        "lines": {METER: "3", COMPOUND: "12.5"},
+    }
 
 
 def test_a_carton_is_scanned_onto_a_shipment(plant: Plant) -> None:

@@ -599,6 +599,7 @@ def upgrade() -> None:
                 "REPRINT",
                 "ADJUST",
                 "WORK_ORDER",
+                "SHIPMENT_ORDER",
                 "MASTER_DATA",
                 name="event_type",
                 native_enum=False,
