@@ -50,6 +50,12 @@ from models.schema import (
 from models.units import make_unit
 
 MAX_SERIALS_PER_ACTION = 10_000
+PRODUCTION_LOT_SUFFIX = "-P"
+# What the columns hold: PostgreSQL refuses a longer code or reason, or a larger measured value, with
+# a raw database error (SQLite keeps them silently), so the operations refuse them first.
+MAX_CODE_LENGTH: int = Unit.__table__.c.code.type.length  # type: ignore[attr-defined]
+MAX_REASON_LENGTH: int = StepResult.__table__.c.scrap_reason.type.length  # type: ignore[attr-defined]
+MEASUREMENT_LIMIT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,10 @@ def create_work_order(
     code = (code or "").strip()
     if not code:
         raise DomainError(ErrorCode.BAD_INPUT, field="code")
+    if len(code) + len(PRODUCTION_LOT_SUFFIX) > MAX_CODE_LENGTH:
+        raise DomainError(
+            ErrorCode.BAD_INPUT, field="code", maximum=MAX_CODE_LENGTH - len(PRODUCTION_LOT_SUFFIX)
+        )
     if ctx.session.scalar(select(WorkOrder.id).where(WorkOrder.code == code)) is not None:
         raise DomainError(ErrorCode.WORK_ORDER_EXISTS, work_order=code)
     item = item_by_code(ctx.session, item_code)
@@ -155,7 +165,7 @@ def create_work_order(
     ctx.session.flush()
     production_lot = make_unit(
         ctx,
-        code=f"{code}-P",
+        code=f"{code}{PRODUCTION_LOT_SUFFIX}",
         kind=UnitKind.LOT,
         item=item,
         status=UnitStatus.WIP,
@@ -228,7 +238,7 @@ def feed(
     equipment_code: str | None = None,
 ) -> FeedResult:
     """Consume a quantity of a material lot into the work order (a lot-level genealogy link)."""
-    work_order = work_order_by_code(ctx.session, work_order_code)
+    work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
     _require_open(work_order)
     lot = unit_by_code(ctx.session, lot_code, lock=True)
     if lot.kind is not UnitKind.LOT or lot.item is None:
@@ -357,7 +367,7 @@ def create_serials(ctx: Ctx, *, work_order_code: str, count: int = 1) -> Serials
     item = work_order.item
     if item.tracking is not Tracking.SERIAL:
         raise DomainError(ErrorCode.ITEM_NOT_SERIALIZED, item=item.code)
-    if not isinstance(count, int) or not 1 <= count <= MAX_SERIALS_PER_ACTION:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SERIALS_PER_ACTION:
         raise DomainError(ErrorCode.BAD_QUANTITY, quantity=count, maximum=MAX_SERIALS_PER_ACTION)
     if work_order.serials_created + count > work_order.quantity_planned:
         raise DomainError(
@@ -433,7 +443,7 @@ def report_step(
     scrap = positive_quantity(scrap_quantity, allow_zero=True)
     if good + scrap == 0:
         raise DomainError(ErrorCode.BAD_QUANTITY, quantity="0")
-    reason = require_reason(scrap_reason) if scrap else None
+    reason = _reason_code(scrap_reason) if scrap else None
     good_before, scrap_before = _step_totals(ctx, work_order, step)
     if good_before + good > work_order.quantity_planned:
         raise DomainError(
@@ -523,9 +533,9 @@ def report_serial(
     ]
     verdict = passed and not failed_checks
     if not passed:
-        failure_reason = require_reason(failure_reason)
+        failure_reason = _reason_code(failure_reason)
     elif failed_checks:
-        failure_reason = failure_reason or "OUT_OF_LIMITS"
+        failure_reason = _reason_code(failure_reason) if (failure_reason or "").strip() else "OUT_OF_LIMITS"
     equipment = equipment_by_code(ctx.session, equipment_code)
     event = ctx.event(
         EventType.REPORT,
@@ -567,6 +577,8 @@ def report_serial(
         passed_steps.add(step.id)
     remaining = [s.code for s in steps if s.mandatory and s.id not in passed_steps]
     if not verdict:
+        if serial.status is UnitStatus.RELEASED:  # it was counted complete when it left its route
+            work_order.quantity_completed -= 1
         serial.status = UnitStatus.FAILED
     elif serial.status is UnitStatus.WIP and not remaining:
         serial.status = UnitStatus.RELEASED
@@ -597,6 +609,14 @@ def complete_lot(
     if item.tracking is not Tracking.LOT:
         raise DomainError(ErrorCode.ITEM_NOT_LOT_TRACKED, item=item.code)
     amount = positive_quantity(quantity)
+    if expires_on is not None and (
+        not isinstance(expires_on, dt.date)
+        or isinstance(expires_on, dt.datetime)
+        or expires_on < ctx.local_date
+    ):
+        raise DomainError(
+            ErrorCode.BAD_DATE, expires_on=str(expires_on), manufactured_on=ctx.local_date.isoformat()
+        )
     completed = work_order.quantity_completed + amount
     if completed > work_order.quantity_planned:
         raise DomainError(
@@ -651,6 +671,13 @@ def complete_lot(
     if close:
         work_order.status = WorkOrderStatus.COMPLETED
         production_lot.status = UnitStatus.CONSUMED
+        ctx.event(
+            EventType.WORK_ORDER,
+            [(production_lot, EventRole.OBJECT, None)],
+            work_order_id=work_order.id,
+            disposition="completed",
+            detail={"status": work_order.status.value},
+        )
     return CompleteResult(
         work_order_code=work_order.code,
         lot_code=code,
@@ -680,7 +707,13 @@ def _require_open(work_order: WorkOrder) -> None:
 
 
 def _serial_work_order(ctx: Ctx, serial: Unit) -> WorkOrder:
-    work_order = ctx.session.get(WorkOrder, serial.work_order_id) if serial.work_order_id else None
+    """The serial's work order, locked: report_serial counts finished serials on it, and two
+    stations finishing serials of one work order must not both write the count they read."""
+    work_order = (
+        ctx.session.get(WorkOrder, serial.work_order_id, with_for_update=True, populate_existing=True)
+        if serial.work_order_id
+        else None
+    )
     if work_order is None:
         raise DomainError(ErrorCode.SERIAL_NOT_OF_WORK_ORDER, code=serial.code)
     _require_open(work_order)
@@ -760,10 +793,18 @@ def _measured_values(step: RoutingStep, measurements: dict[str, Decimal | int | 
             value = Decimal(str(raw))
         except (InvalidOperation, ValueError):
             raise DomainError(ErrorCode.BAD_INPUT, field=code, value=str(raw)) from None
-        if not value.is_finite():
+        if not value.is_finite() or abs(value) >= MEASUREMENT_LIMIT:
             raise DomainError(ErrorCode.BAD_INPUT, field=code, value=str(raw))
         values[code] = (value, by_code[code])
     return values
+
+
+def _reason_code(reason: str | None) -> str:
+    """A scrap or failure reason: required, and short enough for the reason-code columns."""
+    reason = require_reason(reason)
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DomainError(ErrorCode.BAD_INPUT, field="reason", maximum=MAX_REASON_LENGTH)
+    return reason
 
 
 def _numbering_context(ctx: Ctx, work_order: WorkOrder) -> NumberingContext:

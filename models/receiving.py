@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from models.actions import QUALITY, Ctx, operation
 from models.errors import DomainError, ErrorCode
@@ -14,6 +15,11 @@ from models.schema import EventRole, EventType, InspectionResult, Tracking, Unit
 from models.units import make_unit
 
 MAX_PACKAGES = 500
+# What the columns hold: a longer supplier lot or measurement name, or a larger measured value, would
+# be refused by PostgreSQL with a raw database error (and silently kept by SQLite).
+MAX_SUPPLIER_LOT_LENGTH: int = Unit.__table__.c.external_code.type.length  # type: ignore[attr-defined]
+MAX_MEASUREMENT_NAME_LENGTH: int = InspectionResult.__table__.c.name.type.length  # type: ignore[attr-defined]
+MEASUREMENT_LIMIT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -75,9 +81,13 @@ def receive(
     supplier_lot = (supplier_lot or "").strip()
     if not supplier_lot:
         raise DomainError(ErrorCode.BAD_INPUT, field="supplier_lot")
+    if len(supplier_lot) > MAX_SUPPLIER_LOT_LENGTH:
+        raise DomainError(ErrorCode.BAD_INPUT, field="supplier_lot", maximum=MAX_SUPPLIER_LOT_LENGTH)
     total = positive_quantity(quantity)
-    if not isinstance(packages, int) or not 1 <= packages <= MAX_PACKAGES:
+    if isinstance(packages, bool) or not isinstance(packages, int) or not 1 <= packages <= MAX_PACKAGES:
         raise DomainError(ErrorCode.BAD_QUANTITY, packages=packages, maximum=MAX_PACKAGES)
+    _require_date("manufactured_on", manufactured_on)
+    _require_date("expires_on", expires_on)
     if manufactured_on and manufactured_on > ctx.local_date:
         raise DomainError(ErrorCode.BAD_DATE, manufactured_on=manufactured_on.isoformat())
     if expires_on is None and item.shelf_life_days:
@@ -176,9 +186,36 @@ def _quarantined(ctx: Ctx, lot_code: str) -> Unit:
     return lot
 
 
+def _require_date(name: str, value: object) -> None:
+    """A date or nothing: a datetime or a typed-in string is refused, not compared (TypeError)."""
+    if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+        raise DomainError(ErrorCode.BAD_DATE, **{name: str(value)})
+
+
+def _storable(measurement: Measurement) -> Measurement:
+    """The measurement with Decimal values the inspection_result columns can hold, or BAD_INPUT."""
+    name = measurement.name
+    if not isinstance(name, str) or not name.strip() or len(name) > MAX_MEASUREMENT_NAME_LENGTH:
+        raise DomainError(ErrorCode.BAD_INPUT, field="measurement", name=str(name))
+    numbers = {}
+    for attribute in ("value", "lower_limit", "upper_limit"):
+        raw = getattr(measurement, attribute)
+        if raw is None:
+            continue
+        try:
+            number = Decimal(str(raw))
+        except (InvalidOperation, ValueError):
+            raise DomainError(ErrorCode.BAD_INPUT, field=name, **{attribute: str(raw)}) from None
+        if not number.is_finite() or abs(number) >= MEASUREMENT_LIMIT:
+            raise DomainError(ErrorCode.BAD_INPUT, field=name, **{attribute: str(raw)})
+        numbers[attribute] = number
+    return dataclasses.replace(measurement, **numbers)
+
+
 def _record_inspection(ctx: Ctx, lot: Unit, measurements: list[Measurement]) -> list[str]:
     if not measurements:
         return []
+    measurements = [_storable(measurement) for measurement in measurements]
     event = ctx.event(EventType.INSPECT, [(lot, EventRole.OBJECT, None)], biz_step="inspecting")
     failed = []
     for measurement in measurements:

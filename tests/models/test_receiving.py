@@ -1,0 +1,601 @@
+"""Receiving: supplier lots in as internal lots, incoming inspection releases or rejects them.
+
+Every operation: what the database holds after it, every refusal (the database unchanged after
+it), and an exact replay by action id. Each test runs on SQLite and on PostgreSQL (`plant`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from models import packing
+from models.actions import Actor
+from models.demo_plant import BATTERY, HOUSING, METER, PCB, RESIN, SCREW
+from models.errors import DomainError, ErrorCode
+from models.numbering import period_key
+from models.receiving import (
+    MAX_PACKAGES,
+    InspectionOutcome,
+    Measurement,
+    ReceiveResult,
+    receive,
+    reject_received_lot,
+    release_received_lot,
+)
+from models.schema import (
+    Action,
+    Event,
+    EventRole,
+    EventType,
+    EventUnit,
+    InspectionResult,
+    Item,
+    NumberingCounter,
+    NumberingRule,
+    ResetPeriod,
+    Station,
+    Supplier,
+    Unit,
+    UnitKind,
+    UnitStatus,
+    User,
+)
+from tests.support import OPERATOR, QUALITY, SUPERVISOR, Plant, snapshot
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def receiver(plant: Plant) -> Actor:
+    return plant.actor(OPERATOR, "RCV-01")
+
+
+def inspector(plant: Plant) -> Actor:
+    return plant.actor(QUALITY, "QA-01")
+
+
+def receive_args(**overrides: Any) -> dict[str, Any]:
+    args: dict[str, Any] = {
+        "item_code": HOUSING,
+        "supplier_code": "SUP-PL",
+        "supplier_lot": "PL-2024-001",
+        "quantity": 100,
+    }
+    args.update(overrides)
+    return args
+
+
+def received(plant: Plant, **overrides: Any) -> ReceiveResult:
+    return receive(plant.db, receiver(plant), **receive_args(**overrides))
+
+
+def quarantined_pcb(plant: Plant, quantity: int | str = 50) -> str:
+    """A PCB lot waiting for incoming inspection (PCB-MAIN requires it)."""
+    result = received(plant, item_code=PCB, supplier_code="SUP-HQ", supplier_lot="HQ-77", quantity=quantity)
+    assert result.status == UnitStatus.QUARANTINE.value
+    return result.lot_codes[0]
+
+
+def refused(
+    plant: Plant, code: ErrorCode, operation: Callable[..., Any], actor: Actor, /, **kwargs: Any
+) -> DomainError:
+    """Run an operation the rules must refuse: the error's code, and not one row changed."""
+    before = snapshot(plant.db)
+    with pytest.raises(DomainError) as error:
+        operation(plant.db, actor, **kwargs)
+    assert error.value.code is code, error.value
+    assert snapshot(plant.db) == before
+    return error.value
+
+
+def unit_row(plant: Plant, code: str) -> Unit:
+    return plant.unit(code)
+
+
+def events_of(plant: Plant, action_id: str) -> list[tuple[Event, list[EventUnit]]]:
+    with plant.db.session() as s:
+        events = list(s.scalars(select(Event).where(Event.action_id == action_id).order_by(Event.id)))
+        out = [(event, list(event.units)) for event in events]
+        s.expunge_all()
+        return out
+
+
+def inspection_rows(plant: Plant, lot_code: str) -> list[InspectionResult]:
+    with plant.db.session() as s:
+        rows = list(
+            s.scalars(
+                select(InspectionResult)
+                .join(Unit, Unit.id == InspectionResult.unit_id)
+                .where(Unit.code == lot_code)
+                .order_by(InspectionResult.id)
+            )
+        )
+        s.expunge_all()
+        return rows
+
+
+def set_column(plant: Plant, model: type, where: Any, **values: Any) -> None:
+    """Change master data the way an administrator would (not an operation under test)."""
+    with plant.db.session() as s, s.begin():
+        s.execute(update(model).where(where).values(**values))
+
+
+def lot_code_pattern(plant: Plant) -> re.Pattern[str]:
+    """The LOT-RM rule R{YY}{MM}{DD}-{SEQ:4} on the plant's local date."""
+    return re.compile(rf"R{plant.today():%y%m%d}-\d{{4}}")
+
+
+# --- receive -------------------------------------------------------------------------------------
+
+
+def test_receive_splits_100_into_3_packages_that_add_up_exactly(plant: Plant) -> None:
+    actor = receiver(plant)
+    result = receive(plant.db, actor, **receive_args(quantity=100, packages=3))
+
+    day = f"{plant.today():%y%m%d}"
+    assert result.lot_codes == [f"R{day}-0001", f"R{day}-0002", f"R{day}-0003"]
+    assert all(lot_code_pattern(plant).fullmatch(code) for code in result.lot_codes)
+    assert result.quantities == [Decimal("33.333333"), Decimal("33.333333"), Decimal("33.333334")]
+    assert sum(result.quantities) == Decimal(100)
+    assert result.status == "RELEASED"
+    assert result.expires_on is None  # HSG-01 has no shelf life
+
+    with plant.db.session() as s:
+        supplier_id = s.scalar(select(Supplier.id).where(Supplier.code == "SUP-PL"))
+        item_id = s.scalar(select(Item.id).where(Item.code == HOUSING))
+        lots = list(s.scalars(select(Unit).where(Unit.code.in_(result.lot_codes)).order_by(Unit.code)))
+        assert [lot.quantity for lot in lots] == result.quantities
+        assert sum(lot.quantity for lot in lots) == Decimal(100)
+        for lot in lots:
+            assert lot.kind is UnitKind.LOT
+            assert lot.status is UnitStatus.RELEASED
+            assert lot.item_id == item_id
+            assert lot.initial_quantity == lot.quantity
+            assert lot.uom == "EA"
+            assert lot.external_code == "PL-2024-001"
+            assert lot.supplier_id == supplier_id
+            assert lot.container_id is None
+            assert lot.work_order_id is None
+        rule_id = s.scalar(select(NumberingRule.id).where(NumberingRule.code == "LOT-RM"))
+        counter = s.get(
+            NumberingCounter, {"rule_id": rule_id, "period": period_key(ResetPeriod.DAILY, plant.today())}
+        )
+        assert counter is not None and counter.next_value == 4
+        action = s.get(Action, actor.action_id)
+        assert action is not None and action.operation == "receive"
+        assert action.user_id == plant.ids.users[OPERATOR]
+        assert action.station_id == plant.ids.stations["RCV-01"]
+
+    ((event, units),) = events_of(plant, actor.action_id)
+    assert event.event_type is EventType.RECEIVE
+    assert event.station_id == plant.ids.stations["RCV-01"]
+    assert event.user_id == plant.ids.users[OPERATOR]
+    assert event.work_order_id is None
+    assert event.biz_step == "receiving"
+    assert event.disposition == "active"
+    assert event.detail == {"supplier": "SUP-PL", "supplier_lot": "PL-2024-001"}
+    assert event.tz_offset == "+08:00"
+    assert [(u.role, u.quantity) for u in units] == [(EventRole.OBJECT, q) for q in result.quantities]
+    assert [u.unit_id for u in units] == [lot.id for lot in lots]
+
+
+def test_receive_continues_the_days_lot_counter(plant: Plant) -> None:
+    first = received(plant, packages=2)
+    second = received(plant, item_code=BATTERY, supplier_code="SUP-LI", supplier_lot="LI-1", quantity=5)
+    day = f"{plant.today():%y%m%d}"
+    assert first.lot_codes == [f"R{day}-0001", f"R{day}-0002"]
+    assert second.lot_codes == [f"R{day}-0003"]
+
+
+def test_receive_many_packages_of_a_decimal_quantity_keep_the_total(plant: Plant) -> None:
+    result = received(plant, item_code=RESIN, supplier_code="SUP-CH", quantity="10.000001", packages=7)
+    assert len(result.lot_codes) == 7
+    assert sum(result.quantities) == Decimal("10.000001")
+    assert result.quantities[:-1] == [Decimal("1.428571")] * 6
+    assert result.quantities[-1] == Decimal("1.428575")
+    with plant.db.session() as s:
+        stored = list(s.scalars(select(Unit.quantity).where(Unit.code.in_(result.lot_codes))))
+        uoms = set(s.scalars(select(Unit.uom).where(Unit.code.in_(result.lot_codes))))
+    assert sum(stored) == Decimal("10.000001")
+    assert uoms == {"KG"}
+
+
+def test_receive_item_requiring_inspection_goes_to_quarantine(plant: Plant) -> None:
+    actor = receiver(plant)
+    result = receive(plant.db, actor, **receive_args(item_code=PCB, supplier_code="SUP-HQ", packages=2))
+    assert result.status == "QUARANTINE"
+    assert result.expires_on == plant.today() + dt.timedelta(days=365)  # PCB-MAIN shelf life
+    for code in result.lot_codes:
+        lot = unit_row(plant, code)
+        assert lot.status is UnitStatus.QUARANTINE
+        assert lot.expires_on == result.expires_on
+        assert lot.manufactured_on is None
+    ((event, _),) = events_of(plant, actor.action_id)
+    assert event.disposition == "in_progress"
+
+
+def test_receive_expiry_comes_from_manufacture_date_and_shelf_life(plant: Plant) -> None:
+    made = plant.today() - dt.timedelta(days=30)
+    result = received(plant, item_code=BATTERY, supplier_code="SUP-LI", manufactured_on=made)
+    assert result.expires_on == made + dt.timedelta(days=730)
+    lot = unit_row(plant, result.lot_codes[0])
+    assert (lot.manufactured_on, lot.expires_on) == (made, made + dt.timedelta(days=730))
+
+
+def test_receive_keeps_an_explicit_expiry_and_accepts_one_expiring_today(plant: Plant) -> None:
+    result = received(plant, item_code=BATTERY, supplier_code="SUP-LI", expires_on=plant.today())
+    assert result.expires_on == plant.today()
+    assert unit_row(plant, result.lot_codes[0]).expires_on == plant.today()
+
+
+# Each case: the arguments that differ from a good receipt, and the code it must be refused with.
+RECEIVE_REFUSALS: dict[str, tuple[ErrorCode, dict[str, Any]]] = {
+    "unknown item": (ErrorCode.UNKNOWN_ITEM, {"item_code": "NO-SUCH-ITEM"}),
+    "serialized item": (ErrorCode.ITEM_NOT_LOT_TRACKED, {"item_code": METER}),
+    "untracked item": (ErrorCode.ITEM_NOT_LOT_TRACKED, {"item_code": SCREW}),
+    "unknown supplier": (ErrorCode.UNKNOWN_SUPPLIER, {"supplier_code": "SUP-NOPE"}),
+    "blank supplier lot": (ErrorCode.BAD_INPUT, {"supplier_lot": "   "}),
+    "supplier lot longer than a code": (ErrorCode.BAD_INPUT, {"supplier_lot": "L" * 65}),
+    "zero quantity": (ErrorCode.BAD_QUANTITY, {"quantity": 0}),
+    "negative quantity": (ErrorCode.BAD_QUANTITY, {"quantity": -5}),
+    "text quantity": (ErrorCode.BAD_QUANTITY, {"quantity": "abc"}),
+    "NaN quantity": (ErrorCode.BAD_QUANTITY, {"quantity": "NaN"}),
+    "infinite quantity": (ErrorCode.BAD_QUANTITY, {"quantity": "Infinity"}),
+    "seven decimals": (ErrorCode.BAD_QUANTITY, {"quantity": "1.0000001"}),
+    "quantity too large": (ErrorCode.BAD_QUANTITY, {"quantity": 10**12}),
+    "zero packages": (ErrorCode.BAD_QUANTITY, {"packages": 0}),
+    "too many packages": (ErrorCode.BAD_QUANTITY, {"packages": MAX_PACKAGES + 1}),
+    "fractional packages": (ErrorCode.BAD_QUANTITY, {"packages": 1.5}),
+    "boolean packages": (ErrorCode.BAD_QUANTITY, {"packages": True}),
+    "packages smaller than 0.000001": (ErrorCode.BAD_QUANTITY, {"quantity": "0.000001", "packages": 2}),
+    "manufactured tomorrow": (ErrorCode.BAD_DATE, {"manufactured_on": "tomorrow"}),
+    "expires before manufactured": (
+        ErrorCode.BAD_DATE,
+        {"manufactured_on": "-10 days", "expires_on": "-20 days"},
+    ),
+    "date as text": (ErrorCode.BAD_DATE, {"manufactured_on": "2024-01-01"}),
+    "date and time instead of a date": (ErrorCode.BAD_DATE, {"expires_on": "now"}),
+    "expired yesterday": (ErrorCode.LOT_EXPIRED, {"expires_on": "-1 days"}),
+    "expired by its shelf life": (
+        ErrorCode.LOT_EXPIRED,
+        {"item_code": BATTERY, "supplier_code": "SUP-LI", "manufactured_on": "-731 days"},
+    ),
+}
+
+
+def _dated(plant: Plant, args: dict[str, Any]) -> dict[str, Any]:
+    """Relative dates in the table ('tomorrow', '-10 days', 'now') resolved on the plant's day."""
+    out = dict(args)
+    for key in ("manufactured_on", "expires_on"):
+        value = out.get(key)
+        if value == "tomorrow":
+            out[key] = plant.today() + dt.timedelta(days=1)
+        elif value == "now":
+            out[key] = dt.datetime.now(dt.UTC)
+        elif isinstance(value, str) and value.endswith(" days"):
+            out[key] = plant.today() + dt.timedelta(days=int(value.split()[0]))
+    return out
+
+
+@pytest.mark.parametrize("case", RECEIVE_REFUSALS)
+def test_receive_refuses(plant: Plant, case: str) -> None:
+    code, overrides = RECEIVE_REFUSALS[case]
+    refused(plant, code, receive, receiver(plant), **receive_args(**_dated(plant, overrides)))
+
+
+def test_receive_refuses_an_inactive_item(plant: Plant) -> None:
+    set_column(plant, Item, Item.code == HOUSING, active=False)
+    refused(plant, ErrorCode.UNKNOWN_ITEM, receive, receiver(plant), **receive_args())
+
+
+def test_receive_refuses_an_item_without_a_lot_numbering_rule(plant: Plant) -> None:
+    set_column(plant, Item, Item.code == HOUSING, lot_rule_id=None)
+    refused(plant, ErrorCode.NO_NUMBERING_RULE, receive, receiver(plant), **receive_args())
+
+
+# --- incoming inspection: release ---------------------------------------------------------------
+
+
+def test_release_without_measurements_releases_the_lot(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    actor = inspector(plant)
+    outcome = release_received_lot(plant.db, actor, lot_code=lot_code, note="CoC checked")
+
+    assert outcome == InspectionOutcome(lot_code=lot_code, status="RELEASED", failed=[])
+    lot = unit_row(plant, lot_code)
+    assert lot.status is UnitStatus.RELEASED
+    assert lot.quantity == Decimal(50)
+    assert inspection_rows(plant, lot_code) == []
+    ((event, units),) = events_of(plant, actor.action_id)
+    assert event.event_type is EventType.RELEASE
+    assert (event.station_id, event.user_id) == (plant.ids.stations["QA-01"], plant.ids.users[QUALITY])
+    assert (event.biz_step, event.disposition, event.reason_text) == ("inspecting", "active", "CoC checked")
+    assert [(u.unit_id, u.role, u.quantity) for u in units] == [(lot.id, EventRole.OBJECT, Decimal(50))]
+
+
+def test_release_records_each_measurement_with_its_limits(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    actor = plant.actor(SUPERVISOR, "QA-01")  # quality work is open to supervisors too
+    measurements = [
+        Measurement("thickness_mm", Decimal("1.60"), Decimal("1.50"), Decimal("1.70")),
+        Measurement("visual", passed=True),
+        Measurement("warp_pct", Decimal("0.5"), upper_limit=Decimal("0.75")),
+    ]
+    outcome = release_received_lot(plant.db, actor, lot_code=lot_code, measurements=measurements)
+
+    assert outcome.status == "RELEASED" and outcome.failed == []
+    assert unit_row(plant, lot_code).status is UnitStatus.RELEASED
+    rows = inspection_rows(plant, lot_code)
+    assert [(r.name, r.value, r.lower_limit, r.upper_limit, r.passed) for r in rows] == [
+        ("thickness_mm", Decimal("1.6"), Decimal("1.5"), Decimal("1.7"), True),
+        ("visual", None, None, None, True),
+        ("warp_pct", Decimal("0.5"), None, Decimal("0.75"), True),
+    ]
+    (inspect, _), (release, _) = events_of(plant, actor.action_id)
+    assert (inspect.event_type, release.event_type) == (EventType.INSPECT, EventType.RELEASE)
+    assert {r.event_id for r in rows} == {inspect.id}
+    assert all(r.step_result_id is None and r.characteristic_id is None for r in rows)
+
+
+MEASUREMENT_FAILURES: dict[str, Measurement] = {
+    "above the upper limit": Measurement("thickness_mm", Decimal("1.71"), Decimal("1.5"), Decimal("1.7")),
+    "below the lower limit": Measurement("thickness_mm", Decimal("1.49"), Decimal("1.5"), Decimal("1.7")),
+    "judged failed by the inspector": Measurement("visual", passed=False),
+    "no value and no verdict": Measurement("thickness_mm", None, Decimal("1.5")),
+}
+
+
+@pytest.mark.parametrize("case", MEASUREMENT_FAILURES)
+def test_release_refuses_a_failed_inspection_and_keeps_nothing(plant: Plant, case: str) -> None:
+    lot_code = quarantined_pcb(plant)
+    failing = MEASUREMENT_FAILURES[case]
+    good = Measurement("solder", passed=True)
+    error = refused(
+        plant,
+        ErrorCode.INSPECTION_FAILED,
+        release_received_lot,
+        inspector(plant),
+        lot_code=lot_code,
+        measurements=[good, failing],
+    )
+    assert error.params == {"code": lot_code, "failed": [failing.name]}
+    assert unit_row(plant, lot_code).status is UnitStatus.QUARANTINE
+
+
+def test_measurement_judgement() -> None:
+    assert Measurement("x", Decimal("1.5"), Decimal("1.5"), Decimal("1.5")).judged()  # limits inclusive
+    assert Measurement("x", Decimal(-3)).judged()  # no limits: any value passes
+    assert not Measurement("x").judged()  # nothing measured: not passed
+    assert not Measurement("x", Decimal(1), Decimal(0), Decimal(2), passed=False).judged()  # verdict wins
+    assert Measurement("x", Decimal(9), Decimal(0), Decimal(2), passed=True).judged()
+
+
+def test_release_refuses_an_operator(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    error = refused(plant, ErrorCode.ROLE_REQUIRED, release_received_lot, receiver(plant), lot_code=lot_code)
+    assert set(error.params["roles"]) == {"quality", "supervisor", "admin"}
+
+
+def test_release_refuses_an_unknown_code(plant: Plant) -> None:
+    refused(plant, ErrorCode.UNKNOWN_CODE, release_received_lot, inspector(plant), lot_code="R000000-9999")
+
+
+def test_release_refuses_a_container(plant: Plant) -> None:
+    carton = packing.open_container(plant.db, plant.actor(OPERATOR, "PCK-01")).code
+    refused(plant, ErrorCode.NOT_A_LOT, release_received_lot, inspector(plant), lot_code=carton)
+
+
+def test_release_refuses_a_lot_not_in_quarantine(plant: Plant) -> None:
+    in_stock = received(plant).lot_codes[0]  # HSG-01 needs no inspection: released at receipt
+    released = quarantined_pcb(plant)
+    release_received_lot(plant.db, inspector(plant), lot_code=released)
+    rejected = quarantined_pcb(plant)
+    reject_received_lot(plant.db, inspector(plant), lot_code=rejected, reason="wrong revision")
+    for lot_code, status in ((in_stock, "RELEASED"), (released, "RELEASED"), (rejected, "REJECTED")):
+        error = refused(
+            plant, ErrorCode.LOT_NOT_IN_QUARANTINE, release_received_lot, inspector(plant), lot_code=lot_code
+        )
+        assert error.params["status"] == status
+
+
+def test_release_refuses_a_measurement_the_database_cannot_hold(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    for bad in (
+        Measurement("x", Decimal("1e15"), passed=True),
+        Measurement("x", Decimal("NaN"), passed=True),
+        Measurement("x", Decimal(1), lower_limit=Decimal("-1e13")),
+        Measurement("x" * 201, passed=True),
+    ):
+        refused(
+            plant,
+            ErrorCode.BAD_INPUT,
+            release_received_lot,
+            inspector(plant),
+            lot_code=lot_code,
+            measurements=[bad],
+        )
+
+
+# --- incoming inspection: reject ----------------------------------------------------------------
+
+
+def test_reject_keeps_the_lot_traceable_with_its_results(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    actor = inspector(plant)
+    outcome = reject_received_lot(
+        plant.db,
+        actor,
+        lot_code=lot_code,
+        reason="  solder mask defects  ",
+        measurements=[
+            Measurement("visual", passed=False),
+            Measurement("thickness_mm", Decimal("1.6"), Decimal("1.5"), Decimal("1.7")),
+        ],
+    )
+    assert outcome == InspectionOutcome(lot_code=lot_code, status="REJECTED", failed=["visual"])
+    lot = unit_row(plant, lot_code)
+    assert lot.status is UnitStatus.REJECTED
+    assert lot.quantity == Decimal(50)  # rejected, not destroyed: it stays on record as it came in
+    rows = inspection_rows(plant, lot_code)
+    assert [(r.name, r.passed) for r in rows] == [("visual", False), ("thickness_mm", True)]
+    (inspect, _), (reject, units) = events_of(plant, actor.action_id)
+    assert inspect.event_type is EventType.INSPECT
+    assert reject.event_type is EventType.REJECT
+    assert (reject.disposition, reject.reason_text) == ("non_conformant", "solder mask defects")
+    assert [(u.unit_id, u.role) for u in units] == [(lot.id, EventRole.OBJECT)]
+
+
+def test_reject_without_measurements(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    outcome = reject_received_lot(plant.db, inspector(plant), lot_code=lot_code, reason="no CoC")
+    assert outcome.failed == [] and outcome.status == "REJECTED"
+    assert inspection_rows(plant, lot_code) == []
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_reject_refuses_without_a_reason(plant: Plant, reason: str | None) -> None:
+    lot_code = quarantined_pcb(plant)
+    refused(
+        plant,
+        ErrorCode.REASON_REQUIRED,
+        reject_received_lot,
+        inspector(plant),
+        lot_code=lot_code,
+        reason=reason,
+    )
+
+
+def test_reject_refuses_an_operator_unknown_codes_containers_and_lots_not_in_quarantine(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    in_stock = received(plant).lot_codes[0]
+    carton = packing.open_container(plant.db, plant.actor(OPERATOR, "PCK-01")).code
+    refused(
+        plant, ErrorCode.ROLE_REQUIRED, reject_received_lot, receiver(plant), lot_code=lot_code, reason="x"
+    )
+    refused(plant, ErrorCode.UNKNOWN_CODE, reject_received_lot, inspector(plant), lot_code="NOPE", reason="x")
+    refused(plant, ErrorCode.NOT_A_LOT, reject_received_lot, inspector(plant), lot_code=carton, reason="x")
+    refused(
+        plant,
+        ErrorCode.LOT_NOT_IN_QUARANTINE,
+        reject_received_lot,
+        inspector(plant),
+        lot_code=in_stock,
+        reason="x",
+    )
+
+
+# --- who and where: the refusals of the action wrapper, for every receiving operation ------------
+
+# operation -> (the badge allowed to run it, the station, a function giving arguments that succeed)
+RECEIVING_OPERATIONS: dict[str, tuple[Callable[..., Any], str, str, Callable[[Plant], dict[str, Any]]]] = {
+    "receive": (receive, OPERATOR, "RCV-01", lambda plant: receive_args()),
+    "release_received_lot": (
+        release_received_lot,
+        QUALITY,
+        "QA-01",
+        lambda plant: {"lot_code": quarantined_pcb(plant)},
+    ),
+    "reject_received_lot": (
+        reject_received_lot,
+        QUALITY,
+        "QA-01",
+        lambda plant: {"lot_code": quarantined_pcb(plant), "reason": "bent pins"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", RECEIVING_OPERATIONS)
+def test_who_and_where_refusals(plant: Plant, name: str) -> None:
+    operation, badge, station, good_args = RECEIVING_OPERATIONS[name]
+    args = good_args(plant)
+    user_id, station_id = plant.ids.users[badge], plant.ids.stations[station]
+    new_id = lambda: str(uuid.uuid4())  # noqa: E731
+
+    refused(plant, ErrorCode.BAD_ACTION_ID, operation, Actor(user_id, station_id, "not-a-uuid"), **args)
+    # Checked before the action row (whose user and station are foreign keys) is written.
+    refused(plant, ErrorCode.UNKNOWN_USER, operation, Actor(999_999, station_id, new_id()), **args)
+    refused(plant, ErrorCode.UNKNOWN_STATION, operation, Actor(user_id, 999_999, new_id()), **args)
+    used = plant.actor(OPERATOR, "RCV-01")
+    packing.open_container(plant.db, used)  # that action id now belongs to another operation
+    refused(plant, ErrorCode.ACTION_ID_REUSED, operation, used, **args)
+
+    set_column(plant, Station, Station.id == station_id, active=False)
+    refused(plant, ErrorCode.UNKNOWN_STATION, operation, Actor(user_id, station_id, new_id()), **args)
+    set_column(plant, Station, Station.id == station_id, active=True)
+    set_column(plant, User, User.id == user_id, locked=True)
+    refused(plant, ErrorCode.USER_LOCKED, operation, Actor(user_id, station_id, new_id()), **args)
+    set_column(plant, User, User.id == user_id, locked=False, active=False)
+    refused(plant, ErrorCode.USER_INACTIVE, operation, Actor(user_id, station_id, new_id()), **args)
+    set_column(plant, User, User.id == user_id, active=True)
+
+    # The same arguments go through for the right person at an active station: the refusals above
+    # were about who and where, not about the arguments.
+    assert operation(plant.db, Actor(user_id, station_id, new_id()), **args)
+
+
+# --- replay ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", RECEIVING_OPERATIONS)
+def test_replay_returns_the_recorded_result_and_changes_nothing(plant: Plant, name: str) -> None:
+    operation, badge, station, good_args = RECEIVING_OPERATIONS[name]
+    args = good_args(plant)
+    actor = plant.actor(badge, station)
+    first = operation(plant.db, actor, **args)
+    after_first = snapshot(plant.db)
+
+    again = operation(plant.db, actor.retry(), **args)
+
+    assert again == first
+    assert type(again) is type(first)
+    assert snapshot(plant.db) == after_first
+
+
+def test_replay_of_receive_rebuilds_decimals_and_dates(plant: Plant) -> None:
+    actor = receiver(plant)
+    args = receive_args(item_code=PCB, supplier_code="SUP-HQ", quantity="10", packages=3)
+    first = receive(plant.db, actor, **args)
+    again = receive(plant.db, actor, **args)
+    assert again.quantities == first.quantities
+    assert all(isinstance(q, Decimal) for q in again.quantities)
+    assert isinstance(again.expires_on, dt.date) and again.expires_on == first.expires_on
+
+
+def test_replay_with_different_arguments_returns_the_first_result_the_action_id_wins(plant: Plant) -> None:
+    actor = receiver(plant)
+    first = receive(plant.db, actor, **receive_args(quantity=100, packages=2))
+    after_first = snapshot(plant.db)
+
+    again = receive(plant.db, actor, **receive_args(item_code=BATTERY, supplier_code="SUP-LI", quantity=7))
+
+    assert again == first
+    assert snapshot(plant.db) == after_first
+
+
+def test_replay_of_a_release_with_different_measurements_returns_the_first_outcome(plant: Plant) -> None:
+    lot_code = quarantined_pcb(plant)
+    actor = inspector(plant)
+    first = release_received_lot(plant.db, actor, lot_code=lot_code)
+    after_first = snapshot(plant.db)
+    again = release_received_lot(
+        plant.db, actor, lot_code=lot_code, measurements=[Measurement("visual", passed=False)]
+    )
+    assert again == first
+    assert snapshot(plant.db) == after_first
+
+
+def test_a_refused_action_id_is_not_spent(plant: Plant) -> None:
+    """Nothing is recorded for a refusal: the same action id can be sent again once it is right."""
+    actor = receiver(plant)
+    refused(plant, ErrorCode.UNKNOWN_SUPPLIER, receive, actor, **receive_args(supplier_code="SUP-NOPE"))
+    result = receive(plant.db, actor, **receive_args())
+    assert result.status == "RELEASED"
+    with plant.db.session() as s:
+        assert s.get(Action, actor.action_id) is not None
