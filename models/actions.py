@@ -53,6 +53,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 MAX_ATTEMPTS = 8
+UNIQUE_CONFLICT_ATTEMPTS = 2
 ALL_ROLES = frozenset(Role)
 SUPERVISION = frozenset({Role.SUPERVISOR, Role.QUALITY, Role.ADMIN})
 QUALITY = frozenset({Role.QUALITY, Role.SUPERVISOR, Role.ADMIN})
@@ -205,6 +206,8 @@ def _execute(
         except DBAPIError as error:
             if attempt == MAX_ATTEMPTS or not _retryable(error):
                 raise
+            if isinstance(error, IntegrityError) and attempt >= UNIQUE_CONFLICT_ATTEMPTS:
+                raise  # a key still taken after a rerun is not a race: it will stay taken
             delay = min(0.5, 0.005 * 2**attempt) * (0.5 + random.random())
             log.info(
                 "retrying %s (%s) after %s: attempt %d", name, action_id, type(error.orig).__name__, attempt

@@ -106,6 +106,11 @@ def routing_step(session: Session, item: Item, step_code: str) -> RoutingStep:
     return step
 
 
+# Quantities are Numeric(18, 6), but SQLite keeps numbers as 8-byte floats, exact to 15 significant
+# digits: below 10**9 with 6 decimals every value is stored exactly on both databases.
+EXACT_LIMIT = Decimal(10) ** 9
+
+
 def positive_quantity(value: Decimal | int | str, *, allow_zero: bool = False) -> Decimal:
     """Quantities arrive typed by operators: refuse anything that is not a finite positive number."""
     try:
@@ -114,7 +119,7 @@ def positive_quantity(value: Decimal | int | str, *, allow_zero: bool = False) -
         raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(value)) from None
     if not quantity.is_finite() or quantity < 0 or (quantity == 0 and not allow_zero):
         raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(value))
-    if quantity != quantity.quantize(Decimal("0.000001")) or quantity >= Decimal(10) ** 12:
+    if quantity != quantity.quantize(Decimal("0.000001")) or quantity >= EXACT_LIMIT:
         raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(value))
     return quantity
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from models.actions import PLANNING, Ctx, operation
 from models.errors import DomainError, ErrorCode
 from models.lookup import (
+    EXACT_LIMIT,
     equipment_by_code,
     is_expired,
     item_by_code,
@@ -55,7 +56,6 @@ PRODUCTION_LOT_SUFFIX = "-P"
 # a raw database error (SQLite keeps them silently), so the operations refuse them first.
 MAX_CODE_LENGTH: int = Unit.__table__.c.code.type.length  # type: ignore[attr-defined]
 MAX_REASON_LENGTH: int = StepResult.__table__.c.scrap_reason.type.length  # type: ignore[attr-defined]
-MEASUREMENT_LIMIT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -214,9 +214,14 @@ def close_work_order(ctx: Ctx, *, work_order_code: str) -> WorkOrderResult:
     _require_open(work_order)
     work_order.status = WorkOrderStatus.COMPLETED
     production_lot = _production_lot(ctx, work_order)
-    production_lot.status = UnitStatus.CONSUMED
+    _retire(production_lot)
     unfinished = ctx.session.scalar(
-        select(func.count(Unit.id)).where(Unit.work_order_id == work_order.id, Unit.status == UnitStatus.WIP)
+        select(func.count(Unit.id)).where(
+            Unit.work_order_id == work_order.id,
+            Unit.kind == UnitKind.SERIAL,
+            (Unit.status == UnitStatus.WIP)
+            | ((Unit.status == UnitStatus.ON_HOLD) & (Unit.held_from_status == UnitStatus.WIP)),
+        )
     )
     ctx.event(
         EventType.WORK_ORDER,
@@ -379,27 +384,31 @@ def create_serials(ctx: Ctx, *, work_order_code: str, count: int = 1) -> Serials
         )
     if item.serial_rule is None:
         raise DomainError(ErrorCode.NO_NUMBERING_RULE, item=item.code)
+    status = UnitStatus.WIP if _mandatory_steps(ctx, item) else UnitStatus.RELEASED
+    production_lot = _production_lot(ctx, work_order)
+    # Drawn after every read: the counter's row lock is held until commit, and every station
+    # numbering by this rule waits for it, so the less work after the draw the better.
     codes = allocate(ctx.session, item.serial_rule, _numbering_context(ctx, work_order), count)
-    on_route = _mandatory_steps(ctx, item)
-    status = UnitStatus.WIP if on_route else UnitStatus.RELEASED
     serials = [
-        make_unit(
-            ctx,
-            code=code,
-            kind=UnitKind.SERIAL,
-            item=item,
-            status=status,
-            quantity=Decimal(1),
-            work_order_id=work_order.id,
-            manufactured_on=ctx.local_date,
-            expires_on=_expiry(ctx, item),
+        _born_under_hold(
+            production_lot,
+            make_unit(
+                ctx,
+                code=code,
+                kind=UnitKind.SERIAL,
+                item=item,
+                status=status,
+                quantity=Decimal(1),
+                work_order_id=work_order.id,
+                manufactured_on=ctx.local_date,
+                expires_on=_expiry(ctx, item),
+            ),
         )
         for code in codes
     ]
     work_order.serials_created += count
     if status is UnitStatus.RELEASED:
         work_order.quantity_completed += count
-    production_lot = _production_lot(ctx, work_order)
     ctx.session.flush()
     event = ctx.event(
         EventType.COMMISSION,
@@ -417,7 +426,7 @@ def create_serials(ctx: Ctx, *, work_order_code: str, count: int = 1) -> Serials
         )
         for serial in serials
     )
-    return SerialsResult(work_order_code=work_order.code, codes=codes, status=status.value)
+    return SerialsResult(work_order_code=work_order.code, codes=codes, status=serials[0].status.value)
 
 
 @operation("report_step")
@@ -581,6 +590,7 @@ def report_serial(
             work_order.quantity_completed -= 1
         serial.status = UnitStatus.FAILED
     elif serial.status is UnitStatus.WIP and not remaining:
+        _refuse_missing_components(ctx, work_order, serial)
         serial.status = UnitStatus.RELEASED
         work_order.quantity_completed += 1
     return SerialReportResult(
@@ -637,18 +647,22 @@ def complete_lot(
             )
     if item.lot_rule is None:
         raise DomainError(ErrorCode.NO_NUMBERING_RULE, item=item.code)
-    (code,) = allocate(ctx.session, item.lot_rule, _numbering_context(ctx, work_order), 1)
+    _refuse_missing_components(ctx, work_order, None)
     production_lot = _production_lot(ctx, work_order)
-    output = make_unit(
-        ctx,
-        code=code,
-        kind=UnitKind.LOT,
-        item=item,
-        status=UnitStatus.QUARANTINE if item.requires_inspection else UnitStatus.RELEASED,
-        quantity=amount,
-        work_order_id=work_order.id,
-        manufactured_on=ctx.local_date,
-        expires_on=expires_on or _expiry(ctx, item),
+    (code,) = allocate(ctx.session, item.lot_rule, _numbering_context(ctx, work_order), 1)
+    output = _born_under_hold(
+        production_lot,
+        make_unit(
+            ctx,
+            code=code,
+            kind=UnitKind.LOT,
+            item=item,
+            status=UnitStatus.QUARANTINE if item.requires_inspection else UnitStatus.RELEASED,
+            quantity=amount,
+            work_order_id=work_order.id,
+            manufactured_on=ctx.local_date,
+            expires_on=expires_on or _expiry(ctx, item),
+        ),
     )
     ctx.session.flush()
     event = ctx.event(
@@ -670,7 +684,7 @@ def complete_lot(
     work_order.quantity_completed = completed
     if close:
         work_order.status = WorkOrderStatus.COMPLETED
-        production_lot.status = UnitStatus.CONSUMED
+        _retire(production_lot)
         ctx.event(
             EventType.WORK_ORDER,
             [(production_lot, EventRole.OBJECT, None)],
@@ -737,6 +751,55 @@ def _refuse_unless_on_route(serial: Unit) -> None:
     raise DomainError(ErrorCode.SERIAL_ALREADY_USED, code=serial.code, status=serial.status.value)
 
 
+def _retire(production_lot: Unit) -> None:
+    """A completed work order's production lot is used up; a hold on it stays until released."""
+    if production_lot.status is UnitStatus.ON_HOLD:
+        production_lot.held_from_status = UnitStatus.CONSUMED
+    else:
+        production_lot.status = UnitStatus.CONSUMED
+
+
+def _born_under_hold(production_lot: Unit, unit: Unit) -> Unit:
+    """What a held work order makes is held too: a hold on its material reaches future output."""
+    if production_lot.status is UnitStatus.ON_HOLD:
+        unit.held_from_status = unit.status
+        unit.status = UnitStatus.ON_HOLD
+    return unit
+
+
+def _refuse_missing_components(ctx: Ctx, work_order: WorkOrder, serial: Unit | None) -> None:
+    """A unit leaves production only with what its BOM says must be scanned into it.
+
+    Serialized components must be assembled into this very serial, as many as the BOM says;
+    lot-tracked ones must have been fed to its work order. Untracked ones (screws) need nothing.
+    """
+    lines = ctx.session.scalars(
+        select(BomLine)
+        .where(BomLine.parent_item_id == work_order.item_id, BomLine.must_scan.is_(True))
+        .order_by(BomLine.id)
+    ).all()
+    missing = []
+    for line in lines:
+        if line.component.tracking is Tracking.NONE:
+            continue
+        accepted = {line.component_item_id, *(substitute.item_id for substitute in line.substitutes)}
+        if line.component.tracking is Tracking.SERIAL and serial is not None:
+            output, level = serial.id, LinkLevel.UNIT
+        else:
+            output, level = work_order.production_lot_id, LinkLevel.LOT
+        present = ctx.session.scalar(
+            select(func.count(Link.id))
+            .join(Unit, Unit.id == Link.input_unit_id)
+            .where(Link.output_unit_id == output, Link.level == level, Unit.item_id.in_(accepted))
+        )
+        needed = line.quantity_per if level is LinkLevel.UNIT else 1
+        if present < needed:
+            missing.append(line.component.code)
+    if missing:
+        code = serial.code if serial is not None else work_order.code
+        raise DomainError(ErrorCode.COMPONENTS_MISSING, code=code, missing=missing)
+
+
 def _bom_line_for(ctx: Ctx, product: Item, component: Item) -> BomLine:
     line = ctx.session.scalars(
         select(BomLine).where(BomLine.parent_item_id == product.id, BomLine.component_item_id == component.id)
@@ -793,7 +856,7 @@ def _measured_values(step: RoutingStep, measurements: dict[str, Decimal | int | 
             value = Decimal(str(raw))
         except (InvalidOperation, ValueError):
             raise DomainError(ErrorCode.BAD_INPUT, field=code, value=str(raw)) from None
-        if not value.is_finite() or abs(value) >= MEASUREMENT_LIMIT:
+        if not value.is_finite() or abs(value) >= EXACT_LIMIT:
             raise DomainError(ErrorCode.BAD_INPUT, field=code, value=str(raw))
         values[code] = (value, by_code[code])
     return values

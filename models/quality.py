@@ -54,7 +54,7 @@ def hold(ctx: Ctx, *, unit_code: str, reason: str, include_descendants: bool = F
     targets = [] if beyond else [unit]
     skipped: list[str] = [unit.code] if beyond else []
     if include_descendants:
-        for other in descendants(ctx.session, unit.id):
+        for other in descendants(ctx.session, unit.id, lock=True):
             if other.status is UnitStatus.ON_HOLD or other.status in BEYOND_HOLD:
                 skipped.append(other.code)
             else:
@@ -62,8 +62,6 @@ def hold(ctx: Ctx, *, unit_code: str, reason: str, include_descendants: bool = F
     if not targets:
         raise DomainError(_beyond_code(unit.status), code=unit.code, status=unit.status.value)
     for target in targets:
-        if target is not unit:
-            ctx.session.refresh(target, with_for_update=True)
         target.held_from_status = target.status
         target.status = UnitStatus.ON_HOLD
     ctx.event(
@@ -88,13 +86,13 @@ def release_hold(ctx: Ctx, *, unit_code: str, reason: str, include_descendants: 
     targets = [] if through else [unit]
     if include_descendants:
         targets += [
-            other for other in descendants(ctx.session, unit.id) if other.status is UnitStatus.ON_HOLD
+            other
+            for other in descendants(ctx.session, unit.id, lock=True)
+            if other.status is UnitStatus.ON_HOLD
         ]
     if not targets:
         raise DomainError(ErrorCode.UNIT_NOT_ON_HOLD, code=unit.code, status=unit.status.value)
     for target in targets:
-        if target is not unit:
-            ctx.session.refresh(target, with_for_update=True)
         target.status = target.held_from_status or UnitStatus.RELEASED
         target.held_from_status = None
     ctx.event(

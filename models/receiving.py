@@ -9,7 +9,14 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from models.actions import QUALITY, Ctx, operation
 from models.errors import DomainError, ErrorCode
-from models.lookup import item_by_code, positive_quantity, require_reason, supplier_by_code, unit_by_code
+from models.lookup import (
+    EXACT_LIMIT,
+    item_by_code,
+    positive_quantity,
+    require_reason,
+    supplier_by_code,
+    unit_by_code,
+)
 from models.numbering import NumberingContext, allocate
 from models.schema import EventRole, EventType, InspectionResult, Tracking, Unit, UnitKind, UnitStatus
 from models.units import make_unit
@@ -19,7 +26,6 @@ MAX_PACKAGES = 500
 # be refused by PostgreSQL with a raw database error (and silently kept by SQLite).
 MAX_SUPPLIER_LOT_LENGTH: int = Unit.__table__.c.external_code.type.length  # type: ignore[attr-defined]
 MAX_MEASUREMENT_NAME_LENGTH: int = InspectionResult.__table__.c.name.type.length  # type: ignore[attr-defined]
-MEASUREMENT_LIMIT = Decimal(10) ** 12
 
 
 @dataclass(frozen=True)
@@ -206,7 +212,7 @@ def _storable(measurement: Measurement) -> Measurement:
             number = Decimal(str(raw))
         except (InvalidOperation, ValueError):
             raise DomainError(ErrorCode.BAD_INPUT, field=name, **{attribute: str(raw)}) from None
-        if not number.is_finite() or abs(number) >= MEASUREMENT_LIMIT:
+        if not number.is_finite() or abs(number) >= EXACT_LIMIT:
             raise DomainError(ErrorCode.BAD_INPUT, field=name, **{attribute: str(raw)})
         numbers[attribute] = number
     return dataclasses.replace(measurement, **numbers)

@@ -109,8 +109,12 @@ def contents(session: Session, unit_id: int) -> list[Unit]:
     return list(session.scalars(select(Unit).where(Unit.id.in_(select(tree.c.id))).order_by(Unit.id)))
 
 
-def descendants(session: Session, unit_id: int) -> list[Unit]:
-    """What was made from a unit or sits inside it, at every depth: where a hold must reach."""
+def descendants(session: Session, unit_id: int, *, lock: bool = False) -> list[Unit]:
+    """What was made from a unit or sits inside it, at every depth: where a hold must reach.
+
+    With `lock`, the rows are locked and re-read in the same statement, so the statuses the
+    caller decides on are the committed ones and stay so until it commits.
+    """
     edges = union(
         select(Link.input_unit_id.label("source"), Link.output_unit_id.label("target")),
         select(Unit.container_id.label("source"), Unit.id.label("target")).where(
@@ -119,8 +123,7 @@ def descendants(session: Session, unit_id: int) -> list[Unit]:
     ).subquery("edges")
     reached = select(literal(unit_id).label("id")).cte("reached", recursive=True)
     reached = reached.union(select(edges.c.target).join(reached, edges.c.source == reached.c.id))
-    return list(
-        session.scalars(
-            select(Unit).where(Unit.id.in_(select(reached.c.id)), Unit.id != unit_id).order_by(Unit.id)
-        )
-    )
+    statement = select(Unit).where(Unit.id.in_(select(reached.c.id)), Unit.id != unit_id).order_by(Unit.id)
+    if lock:
+        statement = statement.with_for_update(of=Unit).execution_options(populate_existing=True)
+    return list(session.scalars(statement))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import threading
 import uuid
 from collections.abc import Callable
@@ -55,6 +56,7 @@ from models.production import (
     report_step,
 )
 from models.schema import (
+    BomLine,
     Equipment,
     Event,
     EventRole,
@@ -89,6 +91,7 @@ SUPPLIER_OF = {
     HARDENER: "SUP-CH",
 }
 METER_ROUTE = (("ASSY", None), ("CAL", {"ERR": "0.1"}), ("TEST", {"VOLT": "220", "IDLE": "0.8"}))
+_module_orders = itertools.count(1)
 
 
 # --- helpers: plant state built through the real operations ------------------------------------
@@ -180,9 +183,48 @@ def modules(plant: Plant, finished: int, unfinished: int = 0, work_order_code: s
     return codes
 
 
-def reported_compound(plant: Plant, code: str = "WO-PTG", planned: int = 10, reported: int = 10) -> str:
-    """A potting compound work order with `reported` kg good at both of its steps."""
+def feed_materials(
+    plant: Plant, work_order_code: str, quantities: dict[str, int | str], station: str = "PRD-01"
+) -> list[str]:
+    """Receive a lot of each item and feed all of it to the work order; the lot codes, in order."""
+    lots = []
+    for item_code, quantity in quantities.items():
+        lot = stock(plant, item_code, quantity)
+        feed(
+            plant.db,
+            operator(plant, station),
+            work_order_code=work_order_code,
+            lot_code=lot,
+            quantity=quantity,
+        )
+        lots.append(lot)
+    return lots
+
+
+def build_in_modules(plant: Plant, *meters: str) -> list[str]:
+    """A tested 4G module of a work order of its own assembled into each meter; the modules."""
+    made = modules(plant, len(meters), work_order_code=f"WO-MOD-{next(_module_orders)}")
+    for meter, module in zip(meters, made, strict=True):
+        assemble(plant.db, operator(plant), product_code=meter, component_code=module)
+    return made
+
+
+def ready_to_finish(plant: Plant, work_order_code: str, *meters: str) -> None:
+    """What meters must hold before their last mandatory step: PCB, housing and battery fed to
+    their work order, and a 4G module assembled into each."""
+    count = len(meters) or 1
+    feed_materials(plant, work_order_code, {PCB: count, HOUSING: count, BATTERY: count})
+    build_in_modules(plant, *meters)
+
+
+def reported_compound(
+    plant: Plant, code: str = "WO-PTG", planned: int = 10, reported: int = 10, *, fed: bool = True
+) -> str:
+    """A potting compound work order with `reported` kg good at both of its steps, and (if `fed`)
+    its resin and hardener fed."""
     work_order(plant, code, COMPOUND, quantity=planned)
+    if fed:
+        feed_materials(plant, code, {RESIN: 8, HARDENER: 2}, "PRD-02")
     for step in ("MIX", "QC"):
         report_step(
             plant.db, operator(plant, "PRD-02"), work_order_code=code, step_code=step, good_quantity=reported
@@ -413,6 +455,7 @@ def test_release_work_order_refusals(plant: Plant) -> None:
 def test_close_work_order_counts_unfinished_serials_and_uses_up_the_production_lot(plant: Plant) -> None:
     work_order(plant, "WO-1")
     made = serials(plant, "WO-1", 3)
+    ready_to_finish(plant, "WO-1", made[0])
     finish_meter(plant, made[0])
     actor = planner(plant)
 
@@ -750,9 +793,13 @@ def test_genealogy_is_exact_unit_links_only_to_the_product_lot_links_to_every_se
 
 
 def test_assemble_is_allowed_on_a_finished_meter(plant: Plant) -> None:
+    # A meter finishes with every module its BOM makes mandatory: the module is made optional
+    # (master data an administrator edits) so that one can still be fitted after the final test.
+    set_column(plant, BomLine, BomLine.component_item_id == ids(plant, Item, MODULE), must_scan=False)
     (module,) = modules(plant, 1)
     work_order(plant, "WO-1")
     (meter,) = serials(plant, "WO-1", 1)
+    feed_materials(plant, "WO-1", {PCB: 1, HOUSING: 1, BATTERY: 1})
     finish_meter(plant, meter)
     assert assemble(plant.db, operator(plant), product_code=meter, component_code=module).assembled == 1
 
@@ -892,6 +939,7 @@ def test_serials_that_left_their_route_cannot_be_assembled_or_reported(plant: Pl
     good_module, packed_module, scrapped_module, shipped_module = modules(plant, 4)
     work_order(plant, "WO-1")
     meter, packed_meter, scrapped_meter, shipped_meter = serials(plant, "WO-1", 4)
+    ready_to_finish(plant, "WO-1", packed_meter, scrapped_meter, shipped_meter)
     for code in (packed_meter, scrapped_meter, shipped_meter):
         finish_meter(plant, code)
     packer = lambda: plant.actor(OPERATOR, "PCK-01")  # noqa: E731
@@ -925,6 +973,7 @@ def test_serials_that_left_their_route_cannot_be_assembled_or_reported(plant: Pl
 def test_report_serial_walks_the_route_and_releases_the_serial_at_the_end(plant: Plant) -> None:
     work_order(plant, "WO-1")
     (meter,) = serials(plant, "WO-1", 1)
+    ready_to_finish(plant, "WO-1", meter)
     order_id = the_work_order(plant, "WO-1").id
     serial_id = unit_id(plant, meter)
 
@@ -1057,6 +1106,7 @@ def test_report_serial_failed_by_the_operator_with_a_reason(plant: Plant) -> Non
 def test_a_finished_serial_failing_its_optional_check_is_no_longer_counted_complete(plant: Plant) -> None:
     work_order(plant, "WO-1")
     (meter,) = serials(plant, "WO-1", 1)
+    ready_to_finish(plant, "WO-1", meter)
     finish_meter(plant, meter)
     assert the_work_order(plant, "WO-1").quantity_completed == 1
     result = report_serial(
@@ -1119,6 +1169,148 @@ def test_report_serial_refusals(plant: Plant) -> None:
     refuse(ErrorCode.REASON_REQUIRED, fresh, "ASSY", passed=False, failure_reason="  ")
     refuse(ErrorCode.BAD_INPUT, fresh, "ASSY", passed=False, failure_reason="x" * 65)
     refuse(ErrorCode.UNKNOWN_EQUIPMENT, fresh, "ASSY", equipment_code="EQ-X")
+
+
+# --- components: a unit leaves production only with what its BOM says must be scanned into it ----
+
+METER_LOTS: dict[str, int | str] = {PCB: 1, HOUSING: 1, BATTERY: 1}
+
+
+def meter_at_test(plant: Plant, work_order_code: str = "WO-1", count: int = 1) -> list[str]:
+    """Meters of a new work order that passed ASSY and CAL, nothing fed or assembled: the earlier
+    steps need no components, only the last mandatory one does."""
+    work_order(plant, work_order_code)
+    made = serials(plant, work_order_code, count)
+    for meter in made:
+        for step, measurements in METER_ROUTE[:2]:
+            report_serial(
+                plant.db, operator(plant), serial_code=meter, step_code=step, measurements=measurements
+            )
+    return made
+
+
+def final_test(plant: Plant, meter: str) -> SerialReportResult:
+    step, measurements = METER_ROUTE[-1]
+    return report_serial(
+        plant.db, operator(plant), serial_code=meter, step_code=step, measurements=measurements
+    )
+
+
+def refuse_final_test(plant: Plant, meter: str) -> list[str]:
+    """The last mandatory step refused for missing components (nothing changed); what is missing."""
+    step, measurements = METER_ROUTE[-1]
+    error = refused(
+        plant,
+        ErrorCode.COMPONENTS_MISSING,
+        report_serial,
+        operator(plant),
+        serial_code=meter,
+        step_code=step,
+        measurements=measurements,
+    )
+    assert error.params["code"] == meter
+    return sorted(error.params["missing"])
+
+
+def test_a_meter_without_anything_fed_or_assembled_cannot_finish(plant: Plant) -> None:
+    (meter,) = meter_at_test(plant)
+    assert refuse_final_test(plant, meter) == sorted([PCB, HOUSING, BATTERY, MODULE])
+    assert unit(plant, meter).status is UnitStatus.WIP
+
+
+def test_a_meter_without_its_module_cannot_finish_until_one_is_assembled(plant: Plant) -> None:
+    (meter,) = meter_at_test(plant)
+    feed_materials(plant, "WO-1", METER_LOTS)
+
+    assert refuse_final_test(plant, meter) == [MODULE]
+
+    build_in_modules(plant, meter)
+    assert final_test(plant, meter).status == "RELEASED"
+    assert unit(plant, meter).status is UnitStatus.RELEASED
+    assert the_work_order(plant, "WO-1").quantity_completed == 1
+
+
+def test_a_meter_of_a_work_order_fed_no_housing_cannot_finish(plant: Plant) -> None:
+    (meter,) = meter_at_test(plant)
+    feed_materials(plant, "WO-1", {PCB: 1, BATTERY: 1})
+    build_in_modules(plant, meter)
+
+    assert refuse_final_test(plant, meter) == [HOUSING]
+
+    feed_materials(plant, "WO-1", {HOUSING: 1})
+    assert final_test(plant, meter).status == "RELEASED"
+
+
+def test_the_substitute_battery_satisfies_the_battery_line(plant: Plant) -> None:
+    (meter,) = meter_at_test(plant)
+    feed_materials(plant, "WO-1", {PCB: 1, HOUSING: 1, BATTERY_ALT: 1})
+    build_in_modules(plant, meter)
+    assert final_test(plant, meter).status == "RELEASED"
+
+
+def test_screws_are_never_needed_even_when_the_bom_says_to_scan_them(plant: Plant) -> None:
+    """SCR-M3 is tracked by nobody: there is no lot or serial of it that could be scanned."""
+    set_column(plant, BomLine, BomLine.component_item_id == ids(plant, Item, SCREW), must_scan=True)
+    (meter,) = meter_at_test(plant)
+    feed_materials(plant, "WO-1", METER_LOTS)
+    build_in_modules(plant, meter)
+    assert final_test(plant, meter).status == "RELEASED"
+    screw = ids(plant, Item, SCREW)
+    with plant.db.session() as s:
+        assert s.scalar(select(func.count(Unit.id)).where(Unit.item_id == screw)) == 0
+
+
+def test_components_count_for_their_own_serial_and_their_own_work_order(plant: Plant) -> None:
+    """A module is in one meter only; a lot fed to another work order is not in this one."""
+    first, second = meter_at_test(plant, "WO-1", 2)
+    work_order(plant, "WO-2")
+    feed_materials(plant, "WO-2", {HOUSING: 1})  # the housing went to the other work order
+    feed_materials(plant, "WO-1", {PCB: 2, BATTERY: 2})
+    build_in_modules(plant, first)
+
+    assert refuse_final_test(plant, first) == [HOUSING]
+    assert refuse_final_test(plant, second) == sorted(
+        [HOUSING, MODULE]
+    )  # its sibling's module is not its own
+
+    feed_materials(plant, "WO-1", {HOUSING: 2})
+    assert final_test(plant, first).status == "RELEASED"
+    assert refuse_final_test(plant, second) == [MODULE]
+
+
+def test_a_meter_needs_as_many_modules_as_its_bom_says(plant: Plant) -> None:
+    set_column(plant, BomLine, BomLine.component_item_id == ids(plant, Item, MODULE), quantity_per=2)
+    (meter,) = meter_at_test(plant)
+    feed_materials(plant, "WO-1", METER_LOTS)
+    build_in_modules(plant, meter)
+
+    assert refuse_final_test(plant, meter) == [MODULE]
+
+    build_in_modules(plant, meter)
+    assert final_test(plant, meter).status == "RELEASED"
+
+
+def test_a_meter_failing_its_last_step_without_components_is_recorded_failed_not_refused(
+    plant: Plant,
+) -> None:
+    (meter,) = meter_at_test(plant)
+    result = report_serial(
+        plant.db, operator(plant), serial_code=meter, step_code="TEST", measurements={"VOLT": 250, "IDLE": 1}
+    )
+    assert (result.passed, result.status, result.failed_checks) == (False, "FAILED", ["VOLT"])
+    assert unit(plant, meter).status is UnitStatus.FAILED
+
+
+def test_a_module_cannot_pass_rf_until_its_chip_is_fed(plant: Plant) -> None:
+    work_order(plant, "WO-M", MODULE, quantity=1)
+    (module,) = serials(plant, "WO-M", 1, "PRD-02")
+    rf = {"serial_code": module, "step_code": "RF", "measurements": {"RSSI": "-105"}}
+
+    error = refused(plant, ErrorCode.COMPONENTS_MISSING, report_serial, operator(plant, "PRD-02"), **rf)
+    assert error.params == {"code": module, "missing": [CHIP]}
+
+    feed_materials(plant, "WO-M", {CHIP: 1}, "PRD-02")
+    assert report_serial(plant.db, operator(plant, "PRD-02"), **rf).status == "RELEASED"
 
 
 # --- report_step --------------------------------------------------------------------------------
@@ -1225,9 +1417,10 @@ def test_report_step_refusals(plant: Plant) -> None:
 
 
 def test_complete_lot_puts_an_output_lot_into_stock_linked_from_the_production_lot(plant: Plant) -> None:
-    reported_compound(plant, "WO-G", planned=10, reported=6)
-    resin = stock(plant, RESIN, 10)
+    reported_compound(plant, "WO-G", planned=10, reported=6, fed=False)
+    resin, hardener = stock(plant, RESIN, 10), stock(plant, HARDENER, 10)
     feed(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", lot_code=resin, quantity=5)
+    feed(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", lot_code=hardener, quantity="1.25")
     actor = operator(plant, "PRD-02")
 
     result = complete_lot(plant.db, actor, work_order_code="WO-G", quantity="4.5")
@@ -1248,7 +1441,10 @@ def test_complete_lot_puts_an_output_lot_into_stock_linked_from_the_production_l
     assert output.expires_on == today + dt.timedelta(days=180)
     assert order.quantity_completed == Decimal("4.5")
     assert links_into(plant, expected_code) == [("WO-G-P", LinkLevel.LOT, Decimal("4.5"))]
-    assert links_into(plant, "WO-G-P") == [(resin, LinkLevel.LOT, Decimal(5))]
+    assert links_into(plant, "WO-G-P") == [
+        (resin, LinkLevel.LOT, Decimal(5)),
+        (hardener, LinkLevel.LOT, Decimal("1.25")),
+    ]
     (recorded,) = events_of(plant, actor)
     assert recorded.event.event_type is EventType.PRODUCE
     assert recorded.event.work_order_id == order.id
@@ -1290,6 +1486,7 @@ def test_complete_lot_refusals(plant: Plant) -> None:
     work_order(plant, "WO-G", COMPOUND, quantity=10)
     report_step(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", step_code="MIX", good_quantity=8)
     report_step(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", step_code="QC", good_quantity=5)
+    feed_materials(plant, "WO-G", {RESIN: 8, HARDENER: 2}, "PRD-02")
     complete_lot(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", quantity=2)
     work_order(plant, "WO-1")
     work_order(plant, "WO-PLANNED", COMPOUND, release=False)
@@ -1317,6 +1514,150 @@ def test_complete_lot_refusals(plant: Plant) -> None:
     refuse(ErrorCode.QUANTITY_EXCEEDS_ORDER, quantity="8.000001")  # 2 made + 8.000001 > 10 planned
     set_column(plant, Item, Item.code == COMPOUND, lot_rule_id=None)
     refuse(ErrorCode.NO_NUMBERING_RULE, quantity=1)
+
+
+def test_complete_lot_refuses_a_compound_without_its_hardener(plant: Plant) -> None:
+    reported_compound(plant, "WO-G", planned=10, reported=10, fed=False)
+    actor = operator(plant, "PRD-02")
+
+    error = refused(
+        plant, ErrorCode.COMPONENTS_MISSING, complete_lot, actor, work_order_code="WO-G", quantity=5
+    )
+    assert sorted(error.params["missing"]) == sorted([RESIN, HARDENER])
+
+    feed_materials(plant, "WO-G", {RESIN: 8}, "PRD-02")
+    work_order(plant, "WO-OTHER", COMPOUND)
+    feed_materials(plant, "WO-OTHER", {HARDENER: 2}, "PRD-02")  # fed, but to another work order
+    for close in (False, True):
+        error = refused(
+            plant,
+            ErrorCode.COMPONENTS_MISSING,
+            complete_lot,
+            operator(plant, "PRD-02"),
+            work_order_code="WO-G",
+            quantity=5,
+            close=close,
+        )
+        assert error.params == {"code": "WO-G", "missing": [HARDENER]}
+
+    feed_materials(plant, "WO-G", {HARDENER: 2}, "PRD-02")
+    result = complete_lot(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", quantity=5)
+    assert unit(plant, result.lot_code).status is UnitStatus.RELEASED
+
+
+# --- holds: what a held work order makes is held too --------------------------------------------
+
+
+def hold(plant: Plant, code: str, *, include_descendants: bool = False) -> quality.HoldResult:
+    return quality.hold(
+        plant.db,
+        plant.actor(QUALITY, "QA-01"),
+        unit_code=code,
+        reason="supplier notice",
+        include_descendants=include_descendants,
+    )
+
+
+def release(plant: Plant, code: str, *, include_descendants: bool = False) -> quality.HoldResult:
+    return quality.release_hold(
+        plant.db,
+        plant.actor(QUALITY, "QA-01"),
+        unit_code=code,
+        reason="cleared",
+        include_descendants=include_descendants,
+    )
+
+
+def status_of(plant: Plant, code: str) -> tuple[UnitStatus, UnitStatus | None]:
+    found = unit(plant, code)
+    return found.status, found.held_from_status
+
+
+def test_serials_made_after_a_hold_on_a_fed_lot_are_born_on_hold(plant: Plant) -> None:
+    work_order(plant, "WO-1", quantity=5)
+    housing = stock(plant, HOUSING, 10)
+    feed(plant.db, operator(plant), work_order_code="WO-1", lot_code=housing, quantity=4)
+    (before,) = serials(plant, "WO-1", 1)
+    held = hold(plant, housing, include_descendants=True)
+    assert held.changed == [housing, "WO-1-P", before]
+
+    after = serials(plant, "WO-1", 2)
+
+    for code in after:
+        assert status_of(plant, code) == (UnitStatus.ON_HOLD, UnitStatus.WIP)
+        assert links_into(plant, code) == [("WO-1-P", LinkLevel.LOT, None)]
+    assert status_of(plant, "WO-1-P") == (UnitStatus.ON_HOLD, UnitStatus.WIP)
+    order = the_work_order(plant, "WO-1")
+    assert (order.serials_created, order.quantity_completed) == (3, 0)
+    refused(
+        plant, ErrorCode.UNIT_ON_HOLD, report_serial, operator(plant), serial_code=after[0], step_code="ASSY"
+    )
+
+    # Released one by one, a serial goes back on its route; the rest stay held with its work order.
+    assert release(plant, after[0]).changed == [after[0]]
+    assert status_of(plant, after[0]) == (UnitStatus.WIP, None)
+    assert report_serial(plant.db, operator(plant), serial_code=after[0], step_code="ASSY").status == "WIP"
+    assert status_of(plant, after[1]) == (UnitStatus.ON_HOLD, UnitStatus.WIP)
+
+    # Released through the suspect lot, everything held with it comes back as it was.
+    release(plant, housing, include_descendants=True)
+    for code in (housing, "WO-1-P", before, after[1]):
+        expected = UnitStatus.RELEASED if code == housing else UnitStatus.WIP
+        assert status_of(plant, code) == (expected, None)
+    (free,) = serials(plant, "WO-1", 1)  # and it makes serials free of the hold again
+    assert status_of(plant, free) == (UnitStatus.WIP, None)
+
+
+def test_serials_made_after_a_hold_on_the_production_lot_are_born_on_hold(plant: Plant) -> None:
+    work_order(plant, "WO-1")
+    (before,) = serials(plant, "WO-1", 1)
+    assert hold(plant, "WO-1-P").changed == ["WO-1-P"]  # without descendants: made serials go on
+
+    (after,) = serials(plant, "WO-1", 1)
+
+    assert status_of(plant, before) == (UnitStatus.WIP, None)
+    assert status_of(plant, after) == (UnitStatus.ON_HOLD, UnitStatus.WIP)
+
+
+def test_closing_a_held_work_order_keeps_its_production_lot_held(plant: Plant) -> None:
+    work_order(plant, "WO-1")
+    hold(plant, "WO-1-P")
+    actor = planner(plant)
+
+    result = close_work_order(plant.db, actor, work_order_code="WO-1")
+
+    assert result.status == "COMPLETED"
+    assert the_work_order(plant, "WO-1").status is WorkOrderStatus.COMPLETED
+    assert status_of(plant, "WO-1-P") == (UnitStatus.ON_HOLD, UnitStatus.CONSUMED)
+    (recorded,) = events_of(plant, actor)
+    assert recorded.event.disposition == "completed"
+    release(plant, "WO-1-P")
+    assert status_of(plant, "WO-1-P") == (UnitStatus.CONSUMED, None)
+
+
+def test_lots_completed_under_a_hold_are_born_on_hold_and_closing_keeps_the_hold(plant: Plant) -> None:
+    reported_compound(plant, "WO-G", planned=10, reported=10)
+    hold(plant, "WO-G-P")
+
+    first = complete_lot(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", quantity=4)
+
+    assert status_of(plant, first.lot_code) == (UnitStatus.ON_HOLD, UnitStatus.RELEASED)
+    assert unit(plant, first.lot_code).quantity == 4
+    assert the_work_order(plant, "WO-G").quantity_completed == 4
+    assert links_into(plant, first.lot_code) == [("WO-G-P", LinkLevel.LOT, Decimal(4))]
+
+    # Held from the status it would have had: an item needing inspection is born in quarantine.
+    set_column(plant, Item, Item.code == COMPOUND, requires_inspection=True)
+    last = complete_lot(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", quantity=6, close=True)
+
+    assert last.work_order_status == "COMPLETED"
+    assert status_of(plant, last.lot_code) == (UnitStatus.ON_HOLD, UnitStatus.QUARANTINE)
+    assert status_of(plant, "WO-G-P") == (UnitStatus.ON_HOLD, UnitStatus.CONSUMED)
+    release(plant, last.lot_code)
+    assert status_of(plant, last.lot_code) == (UnitStatus.QUARANTINE, None)
+    release(plant, "WO-G-P")
+    assert status_of(plant, "WO-G-P") == (UnitStatus.CONSUMED, None)
+    assert status_of(plant, first.lot_code) == (UnitStatus.ON_HOLD, UnitStatus.RELEASED)
 
 
 # --- who and where: the refusals of the action wrapper, for every production operation ----------
@@ -1461,6 +1802,7 @@ def test_concurrent_final_reports_count_every_finished_serial(pg_plant: Plant) -
     plant = pg_plant
     work_order(plant, "WO-1")
     pair = serials(plant, "WO-1", 2)
+    ready_to_finish(plant, "WO-1", *pair)
     for code in pair:
         for step, measurements in METER_ROUTE[:2]:
             report_serial(
@@ -1506,3 +1848,11 @@ def test_concurrent_final_reports_count_every_finished_serial(pg_plant: Plant) -
     assert errors == []
     assert [unit(plant, code).status for code in pair] == [UnitStatus.RELEASED, UnitStatus.RELEASED]
     assert the_work_order(plant, "WO-1").quantity_completed == 2
+
+
+def test_serials_born_on_hold_are_reported_so_and_count_as_unfinished_at_close(plant: Plant) -> None:
+    work_order(plant, "WO-1")
+    hold(plant, "WO-1-P")
+    made = create_serials(plant.db, operator(plant), work_order_code="WO-1", count=2)
+    assert made.status == "ON_HOLD"
+    assert close_work_order(plant.db, planner(plant), work_order_code="WO-1").unfinished_serials == 2

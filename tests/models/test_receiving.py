@@ -250,6 +250,7 @@ RECEIVE_REFUSALS: dict[str, tuple[ErrorCode, dict[str, Any]]] = {
     "infinite quantity": (ErrorCode.BAD_QUANTITY, {"quantity": "Infinity"}),
     "seven decimals": (ErrorCode.BAD_QUANTITY, {"quantity": "1.0000001"}),
     "quantity too large": (ErrorCode.BAD_QUANTITY, {"quantity": 10**12}),
+    "quantity not exact on SQLite": (ErrorCode.BAD_QUANTITY, {"quantity": 10**9}),
     "zero packages": (ErrorCode.BAD_QUANTITY, {"packages": 0}),
     "too many packages": (ErrorCode.BAD_QUANTITY, {"packages": MAX_PACKAGES + 1}),
     "fractional packages": (ErrorCode.BAD_QUANTITY, {"packages": 1.5}),
@@ -599,3 +600,9 @@ def test_a_refused_action_id_is_not_spent(plant: Plant) -> None:
     assert result.status == "RELEASED"
     with plant.db.session() as s:
         assert s.get(Action, actor.action_id) is not None
+
+
+def test_the_largest_quantity_accepted_is_stored_exactly_on_both_databases(plant: Plant) -> None:
+    largest = Decimal("999999999.999999")
+    (code,) = received(plant, quantity=largest, packages=1).lot_codes
+    assert plant.unit(code).quantity == largest

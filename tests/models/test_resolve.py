@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models import packing, production, receiving, shipping
-from models.demo_plant import COMPOUND, HOUSING, METER
+from models.demo_plant import COMPOUND, HARDENER, HOUSING, METER, RESIN
 from models.errors import DomainError, ErrorCode
 from models.resolve import Target, resolve
 from models.scan import encoded_element_string
@@ -45,6 +45,16 @@ def scene(plant: Plant) -> Scene:
     production.create_work_order(
         db, plant.actor(SUPERVISOR, "PRD-02"), code="WO-C", item_code=COMPOUND, quantity=40, line_code="L2"
     )
+    for item, supplier_lot, quantity in ((RESIN, "JS-A-1", 32), (HARDENER, "JS-B-1", 8)):
+        (material,) = receiving.receive(
+            db,
+            plant.actor(OPERATOR, "RCV-01"),
+            item_code=item,
+            supplier_code="SUP-CH",
+            supplier_lot=supplier_lot,
+            quantity=quantity,
+        ).lot_codes
+        production.feed(db, plant.actor(), work_order_code="WO-C", lot_code=material, quantity=quantity)
     for step in ("MIX", "QC"):
         production.report_step(db, plant.actor(), work_order_code="WO-C", step_code=step, good_quantity=40)
     lot = production.complete_lot(db, plant.actor(), work_order_code="WO-C", quantity=40).lot_code
