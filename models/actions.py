@@ -40,6 +40,8 @@ from models.schema import (
     Event,
     EventRole,
     EventType,
+    Link,
+    LinkLevel,
     Role,
     Site,
     Station,
@@ -140,6 +142,20 @@ class Ctx:
             for unit, role, quantity in units
         )
         return event
+
+    def link(
+        self, source: Unit, target: Unit, level: LinkLevel, event: Event, quantity: Decimal | None = None
+    ) -> None:
+        """A genealogy edge, source went into target, recorded with the event that made it."""
+        self.session.add(
+            Link(
+                input_unit_id=source.id,
+                output_unit_id=target.id,
+                level=level,
+                quantity=quantity,
+                event_id=event.id,
+            )
+        )
 
     def lock(self, unit: Unit) -> Unit:
         """Re-read a unit under a row lock so that checks and writes see the committed truth."""

@@ -275,15 +275,7 @@ def feed(
         equipment_id=equipment.id if equipment else None,
         biz_step="assembling" if work_order.item.tracking is Tracking.SERIAL else "creating_class_instance",
     )
-    ctx.session.add(
-        Link(
-            input_unit_id=lot.id,
-            output_unit_id=production_lot.id,
-            level=LinkLevel.LOT,
-            quantity=amount,
-            event_id=event.id,
-        )
-    )
+    ctx.link(lot, production_lot, LinkLevel.LOT, event, amount)
     ctx.session.flush()
     fed_total = ctx.session.scalar(
         select(func.coalesce(func.sum(Link.quantity), 0))
@@ -342,15 +334,7 @@ def assemble(
         equipment_id=equipment.id if equipment else None,
         biz_step="assembling",
     )
-    ctx.session.add(
-        Link(
-            input_unit_id=component.id,
-            output_unit_id=product.id,
-            level=LinkLevel.UNIT,
-            quantity=Decimal(1),
-            event_id=event.id,
-        )
-    )
+    ctx.link(component, product, LinkLevel.UNIT, event, Decimal(1))
     return AssembleResult(
         product_code=product.code,
         component_code=component.code,
@@ -420,12 +404,8 @@ def create_serials(ctx: Ctx, *, work_order_code: str, count: int = 1) -> Serials
         biz_step="commissioning",
         disposition="active",
     )
-    ctx.session.add_all(
-        Link(
-            input_unit_id=production_lot.id, output_unit_id=serial.id, level=LinkLevel.LOT, event_id=event.id
-        )
-        for serial in serials
-    )
+    for serial in serials:
+        ctx.link(production_lot, serial, LinkLevel.LOT, event)
     return SerialsResult(work_order_code=work_order.code, codes=codes, status=serials[0].status.value)
 
 
@@ -672,15 +652,7 @@ def complete_lot(
         biz_step="creating_class_instance",
         disposition="active",
     )
-    ctx.session.add(
-        Link(
-            input_unit_id=production_lot.id,
-            output_unit_id=output.id,
-            level=LinkLevel.LOT,
-            quantity=amount,
-            event_id=event.id,
-        )
-    )
+    ctx.link(production_lot, output, LinkLevel.LOT, event, amount)
     work_order.quantity_completed = completed
     if close:
         work_order.status = WorkOrderStatus.COMPLETED

@@ -89,15 +89,7 @@ def split_lot(ctx: Ctx, lot: Unit, quantity: Decimal, reason: str) -> Unit:
         reason_text=reason,
         biz_step="repackaging",
     )
-    ctx.session.add(
-        Link(
-            input_unit_id=lot.id,
-            output_unit_id=child.id,
-            level=LinkLevel.UNIT,
-            quantity=quantity,
-            event_id=event.id,
-        )
-    )
+    ctx.link(lot, child, LinkLevel.UNIT, event, quantity)
     return child
 
 
