@@ -40,6 +40,7 @@ from models.schema import (
     Event,
     EventRole,
     EventType,
+    EventUnit,
     Link,
     LinkLevel,
     Role,
@@ -97,10 +98,6 @@ class Actor:
         """The same action again (what a client does after a timeout): same id."""
         return self
 
-    def next(self) -> Actor:
-        """The operator's next action: a fresh id."""
-        return Actor.new(self.user_id, self.station_id)
-
 
 @dataclass
 class Ctx:
@@ -135,8 +132,6 @@ class Ctx:
         )
         self.session.add(event)
         self.session.flush()
-        from models.schema import EventUnit  # local: keeps the import list of this module short
-
         self.session.add_all(
             EventUnit(event_id=event.id, unit_id=unit.id, role=role, quantity=quantity)
             for unit, role, quantity in units
@@ -156,11 +151,6 @@ class Ctx:
                 event_id=event.id,
             )
         )
-
-    def lock(self, unit: Unit) -> Unit:
-        """Re-read a unit under a row lock so that checks and writes see the committed truth."""
-        self.session.refresh(unit, with_for_update=True)
-        return unit
 
 
 def operation(
