@@ -327,6 +327,7 @@ def replayed(plant: Plant, operation: Callable[..., R], actor: Actor, **kwargs: 
     after = snapshot(plant.db)
     again = operation(plant.db, actor.retry(), **kwargs)
     assert again == first
+    assert type(again) is type(first)
     assert snapshot(plant.db) == after
     return first
 

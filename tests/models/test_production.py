@@ -79,6 +79,7 @@ from models.schema import (
     WorkOrder,
     WorkOrderStatus,
 )
+from tests.models.flows import replayed
 from tests.support import OPERATOR, OPERATOR_2, QUALITY, SUPERVISOR, Plant, snapshot
 
 SUPPLIER_OF = {
@@ -1757,16 +1758,7 @@ def test_who_and_where_refusals(plant: Plant, name: str) -> None:
 @pytest.mark.parametrize("name", PRODUCTION_OPERATIONS)
 def test_replay_returns_the_recorded_result_and_changes_nothing(plant: Plant, name: str) -> None:
     operation, badge, station, good_args = PRODUCTION_OPERATIONS[name]
-    args = good_args(plant)
-    actor = plant.actor(badge, station)
-    first = operation(plant.db, actor, **args)
-    after_first = snapshot(plant.db)
-
-    again = operation(plant.db, actor.retry(), **args)
-
-    assert again == first
-    assert type(again) is type(first)
-    assert snapshot(plant.db) == after_first
+    replayed(plant, operation, plant.actor(badge, station), **good_args(plant))
 
 
 def test_replay_with_different_arguments_returns_the_first_result_the_action_id_wins(plant: Plant) -> None:

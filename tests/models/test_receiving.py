@@ -48,6 +48,7 @@ from models.schema import (
     UnitStatus,
     User,
 )
+from tests.models.flows import replayed
 from tests.support import OPERATOR, QUALITY, SUPERVISOR, Plant, snapshot
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -547,16 +548,7 @@ def test_who_and_where_refusals(plant: Plant, name: str) -> None:
 @pytest.mark.parametrize("name", RECEIVING_OPERATIONS)
 def test_replay_returns_the_recorded_result_and_changes_nothing(plant: Plant, name: str) -> None:
     operation, badge, station, good_args = RECEIVING_OPERATIONS[name]
-    args = good_args(plant)
-    actor = plant.actor(badge, station)
-    first = operation(plant.db, actor, **args)
-    after_first = snapshot(plant.db)
-
-    again = operation(plant.db, actor.retry(), **args)
-
-    assert again == first
-    assert type(again) is type(first)
-    assert snapshot(plant.db) == after_first
+    replayed(plant, operation, plant.actor(badge, station), **good_args(plant))
 
 
 def test_replay_of_receive_rebuilds_decimals_and_dates(plant: Plant) -> None:
