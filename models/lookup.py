@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from models.errors import DomainError, ErrorCode
@@ -25,12 +26,18 @@ from models.schema import (
     WorkOrder,
 )
 
+T = TypeVar("T")
+
+
+def _first(session: Session, statement: Select[tuple[T]], *, lock: bool, of: type[Any]) -> T | None:
+    """The first row, or with `lock` the first row locked and re-read (the committed truth)."""
+    if lock:
+        statement = statement.with_for_update(of=of).execution_options(populate_existing=True)
+    return session.scalars(statement).first()
+
 
 def unit_by_code(session: Session, code: str, *, lock: bool = False) -> Unit:
-    statement = select(Unit).where(Unit.code == code.strip())
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    unit = session.scalars(statement).first()
+    unit = _first(session, select(Unit).where(Unit.code == code.strip()), lock=lock, of=Unit)
     if unit is None:
         raise DomainError(ErrorCode.UNKNOWN_CODE, code=code)
     return unit
@@ -79,19 +86,14 @@ def work_order_by_code(session: Session, code: str, *, lock: bool = False) -> Wo
             joinedload(WorkOrder.production_lot),
         )
     )
-    if lock:
-        statement = statement.with_for_update(of=WorkOrder).execution_options(populate_existing=True)
-    work_order = session.scalars(statement).first()
+    work_order = _first(session, statement, lock=lock, of=WorkOrder)
     if work_order is None:
         raise DomainError(ErrorCode.UNKNOWN_WORK_ORDER, work_order=code)
     return work_order
 
 
 def shipment_by_code(session: Session, code: str, *, lock: bool = False) -> Shipment:
-    statement = select(Shipment).where(Shipment.code == code.strip())
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    shipment = session.scalars(statement).first()
+    shipment = _first(session, select(Shipment).where(Shipment.code == code.strip()), lock=lock, of=Shipment)
     if shipment is None:
         raise DomainError(ErrorCode.UNKNOWN_SHIPMENT, shipment=code)
     return shipment
