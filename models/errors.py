@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     BAD_GS1 = "BAD_GS1"
     BAD_GTIN = "BAD_GTIN"
     EMPTY_SCAN = "EMPTY_SCAN"
+    NOTHING_TO_TRACE = "NOTHING_TO_TRACE"  # an item, an open shipment, a work order with no lot yet
 
     # Master data
     UNKNOWN_ITEM = "UNKNOWN_ITEM"
