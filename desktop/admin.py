@@ -1,13 +1,18 @@
-"""`tracestation-admin`: database upgrades and the demo plant, for whoever installs a station or a plant."""
+"""`tracestation-admin`: database upgrades, the demo plant, and traces and recall lists from a shell."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from models.db import Database, resolve_database_url
-from models.errors import DomainError
+from models.errors import DomainError, ErrorCode
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -25,6 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_parser = commands.add_parser("demo", help="the demo plant")
     demo_commands = demo_parser.add_subparsers(dest="demo_command", required=True)
     demo_commands.add_parser("seed", help="create the demo plant with a few days of history (safe to repeat)")
+    _add_trace_commands(commands)
 
     args = parser.parse_args(argv)
     try:
@@ -36,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         print(f"refused: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
+        return 0
     finally:
         db.dispose()
 
@@ -68,7 +77,118 @@ def _run(args: argparse.Namespace, db: Database) -> int:
             f"lot {summary.held_lot} on hold; try tracing serial {summary.example_serial}"
         )
         return 0
+    if args.command == "trace":
+        migrate.require_head(db)
+        return _trace(args, db)
+    if args.command == "impact":
+        migrate.require_head(db)
+        return _impact(args, db)
     raise AssertionError(args)
+
+
+def _add_trace_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    trace_parser = commands.add_parser(
+        "trace", help="where a unit came from and where it went (any code: unit, GS1 scan, work order)"
+    )
+    trace_parser.add_argument("code")
+    trace_parser.add_argument("--direction", choices=("back", "forward", "both"), default="both")
+    trace_parser.add_argument("--json", action="store_true", help="a JSON document instead of the tree")
+    trace_parser.add_argument(
+        "--lang", choices=("zh", "en"), default="en", help="names in Chinese or English"
+    )
+    impact_parser = commands.add_parser(
+        "impact", help="the recall list: every unit made from the given codes, supplier, lot, machine..."
+    )
+    impact_parser.add_argument("codes", nargs="*", metavar="CODE", help="units, work orders, shipments")
+    impact_parser.add_argument("--supplier", help="every lot received from this supplier")
+    impact_parser.add_argument(
+        "--supplier-lot", help="the supplier's own lot number (with --supplier: theirs)"
+    )
+    impact_parser.add_argument("--equipment", help="what this machine made or touched")
+    impact_parser.add_argument("--operator", help="what this badge made or touched")
+    impact_parser.add_argument("--work-order", help="everything this work order made")
+    impact_parser.add_argument("--since", help="start of the equipment/operator window (ISO date or time)")
+    impact_parser.add_argument("--until", help="end of the window, exclusive (ISO date or time)")
+    impact_parser.add_argument("--csv", type=Path, help="write the list as CSV (UTF-8, opens in Excel)")
+    impact_parser.add_argument(
+        "--xlsx", type=Path, help="write the list and its summary as an Excel workbook"
+    )
+    impact_parser.add_argument(
+        "--lang", choices=("zh", "en"), default="en", help="names in Chinese or English"
+    )
+
+
+def _trace(args: argparse.Namespace, db: Database) -> int:
+    from desktop.trace_text import render_trace
+    from models import trace
+    from models.exports import trace_document
+
+    directions = {"back": ("backward",), "forward": ("forward",), "both": ("backward", "forward")}
+    traces = {name: getattr(trace, name)(db, args.code) for name in directions[args.direction]}
+    if args.json:
+        document = {"code": args.code, **{name: trace_document(found) for name, found in traces.items()}}
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    zone = _plant_zone(db)
+    for name, found in traces.items():
+        print(f"== {name} ({len(found.nodes) - len(found.root_ids)} units)")
+        for line in render_trace(found, args.lang, zone):
+            print(line)
+    return 0
+
+
+def _impact(args: argparse.Namespace, db: Database) -> int:
+    from desktop.trace_text import render_row, render_summary
+    from models.exports import write_recall_csv, write_recall_xlsx
+    from models.impact import ImpactScope, impact_rows, impact_summary
+
+    zone = _plant_zone(db)
+    scope = ImpactScope(
+        codes=tuple(args.codes),
+        supplier_code=args.supplier,
+        supplier_lot=args.supplier_lot,
+        equipment_code=args.equipment,
+        operator_badge=args.operator,
+        work_order_code=args.work_order,
+        since=_moment(args.since, zone),
+        until=_moment(args.until, zone),
+    )
+    summary = impact_summary(db, scope)
+    for line in render_summary(summary, args.lang):
+        print(line)
+    if args.csv:
+        count = write_recall_csv(args.csv, impact_rows(db, scope))
+        print(f"wrote {count} rows to {args.csv}")
+    if args.xlsx:
+        count = write_recall_xlsx(args.xlsx, scope, summary, impact_rows(db, scope))
+        print(f"wrote {count} rows to {args.xlsx}")
+    if not args.csv and not args.xlsx:
+        for batch in impact_rows(db, scope):
+            for row in batch:
+                print(render_row(row))
+    return 0
+
+
+def _plant_zone(db: Database) -> ZoneInfo:
+    """The plant's time zone: times typed or printed here are the plant's wall-clock times."""
+    from sqlalchemy import select
+
+    from models.schema import Site
+
+    with db.session() as session:
+        name = session.scalars(select(Site.timezone).order_by(Site.id)).first()
+    return ZoneInfo(name or "UTC")
+
+
+def _moment(text: str | None, zone: ZoneInfo) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise DomainError(ErrorCode.BAD_DATE, value=text) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 if __name__ == "__main__":
