@@ -490,7 +490,7 @@ class Unit(Base):
     initial_quantity: Mapped[Decimal] = mapped_column(Quantity)
     uom: Mapped[str] = mapped_column(String(16), default="EA")
     external_code: Mapped[str | None] = mapped_column(Code)
-    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"), index=True)
     manufactured_on: Mapped[dt.date | None] = mapped_column(Date)
     expires_on: Mapped[dt.date | None] = mapped_column(Date)
     work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
@@ -555,10 +555,10 @@ class Event(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id"))
     station_id: Mapped[int] = mapped_column(ForeignKey("station.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)
     routing_step_id: Mapped[int | None] = mapped_column(ForeignKey("routing_step.id"))
-    equipment_id: Mapped[int | None] = mapped_column(ForeignKey("equipment.id"), index=True)
+    equipment_id: Mapped[int | None] = mapped_column(ForeignKey("equipment.id"))
     shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipment.id"), index=True)
     biz_step: Mapped[str | None] = mapped_column(String(64))
     disposition: Mapped[str | None] = mapped_column(String(64))
@@ -567,6 +567,12 @@ class Event(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     units: Mapped[list[EventUnit]] = relationship(lazy="selectin", order_by="EventUnit.id")
+
+    # A recall of "what this machine / this operator made last Tuesday": by who, then by when.
+    __table_args__ = (
+        Index("ix_event_equipment_time", "equipment_id", "occurred_at"),
+        Index("ix_event_user_time", "user_id", "occurred_at"),
+    )
 
 
 class EventUnit(Base):
