@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from models import history, impact
+from models import history, impact, trace
 from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
 from models.impact import ImpactScope, Place
@@ -83,6 +83,11 @@ def test_a_work_order_recall_and_a_unit_history(plant: Plant) -> None:
     assert [entry.occurred_at for entry in timeline.entries] == sorted(
         e.occurred_at for e in timeline.entries
     )
+
+    left = trace.backward(plant.db, shipment)  # a shipment's code: every unit that left on it
+    assert {node.code for node in left.roots} == {box, *batch.meters}
+    scanned = trace.forward(plant.db, f"]C100{box}")  # the carton label's GS1-128, as a scanner sends it
+    assert [node.code for node in scanned.roots] == [box]
 
     lot_history = history.history(plant.db, batch.work_order)  # a work order's code: its production lot
     assert lot_history.code == f"{batch.work_order}-P"
