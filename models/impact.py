@@ -29,6 +29,7 @@ from models.trace import (
     closure_sql,
     decimal_or_none,
     iter_batches,
+    quantity_sql,
     seed_ids,
     timestamp,
 )
@@ -175,7 +176,8 @@ def impact_rows(
 
 def _statement(connection: Connection, seeds: _Seeds, body: str) -> Any:
     closure = closure_sql(connection.dialect.name, Direction.FORWARD, seeds.sql)
-    statement = text(f"WITH RECURSIVE {closure}, {body}".replace("{seeds}", seeds.sql))
+    body = body.replace("{quantity}", quantity_sql(connection.dialect.name, "u.quantity"))
+    statement = text(f"WITH RECURSIVE {closure}, {body}")
     binds = [bindparam(name, expanding=True) for name in seeds.expanding]
     times = [name for name in ("since", "until") if name in seeds.params]
     binds += [bindparam(name, type_=DateTime(timezone=True)) for name in times]
@@ -191,7 +193,7 @@ nodes AS (SELECT id, MAX(exact) AS exact FROM reached GROUP BY id),
 listed AS (
     SELECT u.kind, u.status, CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS is_seed,
            CASE WHEN u.status = 'SHIPPED' THEN {_LATEST_SHIPMENT} END AS shipment_id
-    FROM nodes n JOIN unit u ON u.id = n.id LEFT JOIN ({{seeds}}) s ON s.id = n.id
+    FROM nodes n JOIN unit u ON u.id = n.id LEFT JOIN seeds s ON s.id = n.id
 )
 SELECT l.kind, l.status, l.shipment_id, cu.code AS customer_code, cu.name_zh, cu.name_en,
        COUNT(*) AS units, SUM(l.is_seed) AS seeds
@@ -203,14 +205,14 @@ GROUP BY l.kind, l.status, l.shipment_id, cu.code, cu.name_zh, cu.name_en
 
 _ROWS = f"""
 nodes AS (SELECT id, MAX(exact) AS exact FROM reached GROUP BY id)
-SELECT u.code, u.kind, u.status, u.quantity, u.uom, n.exact,
+SELECT u.code, u.kind, u.status, {{quantity}} AS quantity, u.uom, n.exact,
        CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS is_seed,
        i.code AS item_code, i.name_zh AS item_name_zh, i.name_en AS item_name_en, wo.code AS work_order_code,
        c.code AS container_code, p.code AS pallet_code, sh.code AS shipment_code, sh.shipped_at,
        cu.code AS customer_code, cu.name_zh AS customer_name_zh, cu.name_en AS customer_name_en
 FROM nodes n
 JOIN unit u ON u.id = n.id
-LEFT JOIN ({{seeds}}) s ON s.id = n.id
+LEFT JOIN seeds s ON s.id = n.id
 LEFT JOIN item i ON i.id = u.item_id
 LEFT JOIN work_order wo ON wo.id = u.work_order_id
 LEFT JOIN unit c ON c.id = u.container_id
@@ -245,7 +247,7 @@ def _row(row: Any) -> ImpactRow:
 
 
 def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
-    """The starting units as one SELECT (`id, 1 AS exact`), checked against the master data first.
+    """The starting units as one SELECT of ids, checked against the master data first.
 
     Every name in the scope must exist: a mistyped supplier or machine is refused, not answered with
     an empty recall that would look like good news.
@@ -262,14 +264,14 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
     try:
         if scope.codes:
             ids = sorted({unit_id for code in scope.codes for unit_id in seed_ids(connection, code)})
-            parts.append("SELECT id, 1 AS exact FROM unit WHERE id IN :code_ids")
+            parts.append("SELECT id FROM unit WHERE id IN :code_ids")
             params["code_ids"] = ids
             expanding.append("code_ids")
         if scope.work_order_code is not None:
             work_order = work_order_by_code(session, scope.work_order_code)
             if work_order.production_lot_id is None:
                 raise DomainError(ErrorCode.NOTHING_TO_TRACE, code=work_order.code)
-            parts.append("SELECT id, 1 AS exact FROM unit WHERE id = :work_order_lot")
+            parts.append("SELECT id FROM unit WHERE id = :work_order_lot")
             params["work_order_lot"] = work_order.production_lot_id
         supplier_id = supplier_by_code(session, scope.supplier_code).id if scope.supplier_code else None
         if scope.supplier_lot is not None:
@@ -282,9 +284,9 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
                 lots = lots.where(Unit.supplier_id == supplier_id)
             if session.scalar(lots) is None:
                 raise DomainError(ErrorCode.UNKNOWN_CODE, code=scope.supplier_lot)
-            parts.append(f"SELECT id, 1 AS exact FROM unit WHERE {condition}")
+            parts.append(f"SELECT id FROM unit WHERE {condition}")
         elif supplier_id is not None:
-            parts.append("SELECT id, 1 AS exact FROM unit WHERE supplier_id = :supplier_id")
+            parts.append("SELECT id FROM unit WHERE supplier_id = :supplier_id")
         if supplier_id is not None:
             params["supplier_id"] = supplier_id
         times = ""
@@ -295,7 +297,7 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
             times += " AND e.occurred_at < :until"
             params["until"] = scope.until.astimezone(dt.UTC)
         touched = (
-            "SELECT eu.unit_id AS id, 1 AS exact FROM event e JOIN event_unit eu ON eu.event_id = e.id "
+            "SELECT eu.unit_id AS id FROM event e JOIN event_unit eu ON eu.event_id = e.id "
             "WHERE e.{column} = :{name} AND eu.role <> 'INPUT'" + times
         )
         if scope.equipment_code is not None:
