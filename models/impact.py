@@ -80,8 +80,10 @@ class ImpactScope:
     until: dt.datetime | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ImpactRow:
+    """One unit of the recall list (slotted, not frozen: a list can be a hundred thousand of them)."""
+
     code: str
     kind: str
     item_code: str | None
@@ -184,65 +186,74 @@ def _statement(connection: Connection, seeds: _Seeds, body: str) -> Any:
     return statement.bindparams(*binds) if binds else statement
 
 
-_LATEST_SHIPMENT = (
-    "(SELECT su.shipment_id FROM shipped_unit su WHERE su.unit_id = u.id ORDER BY su.id DESC LIMIT 1)"
-)
-
-_SUMMARY = f"""
+# Each affected unit once, with the last shipped_unit row it has (rows are written as units leave,
+# so the highest id is the latest departure; a returned unit shipped again has two).
+_LISTED = """
 nodes AS (SELECT id, MAX(exact) AS exact FROM reached GROUP BY id),
-listed AS (
-    SELECT u.kind, u.status, CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS is_seed,
-           CASE WHEN u.status = 'SHIPPED' THEN {_LATEST_SHIPMENT} END AS shipment_id
-    FROM nodes n JOIN unit u ON u.id = n.id LEFT JOIN seeds s ON s.id = n.id
-)
-SELECT l.kind, l.status, l.shipment_id, cu.code AS customer_code, cu.name_zh, cu.name_en,
-       COUNT(*) AS units, SUM(l.is_seed) AS seeds
+listed AS MATERIALIZED (
+    SELECT n.id, n.exact, (SELECT MAX(su.id) FROM shipped_unit su WHERE su.unit_id = n.id) AS last_shipped
+    FROM nodes n
+)"""
+
+_SUMMARY = f"""{_LISTED}
+SELECT u.kind, u.status, su.shipment_id, cu.code AS customer_code, cu.name_zh, cu.name_en,
+       COUNT(*) AS units, SUM(CASE WHEN s.id IS NULL THEN 0 ELSE 1 END) AS seeds
 FROM listed l
-LEFT JOIN shipment sh ON sh.id = l.shipment_id
+JOIN unit u ON u.id = l.id
+LEFT JOIN seeds s ON s.id = l.id
+LEFT JOIN shipped_unit su ON su.id = l.last_shipped AND u.status = 'SHIPPED'
+LEFT JOIN shipment sh ON sh.id = su.shipment_id
 LEFT JOIN customer cu ON cu.id = sh.customer_id
-GROUP BY l.kind, l.status, l.shipment_id, cu.code, cu.name_zh, cu.name_en
+GROUP BY u.kind, u.status, su.shipment_id, cu.code, cu.name_zh, cu.name_en
 """
 
-_ROWS = f"""
-nodes AS (SELECT id, MAX(exact) AS exact FROM reached GROUP BY id)
-SELECT u.code, u.kind, u.status, {{quantity}} AS quantity, u.uom, n.exact,
+_ROWS = f"""{_LISTED}
+SELECT u.code, u.kind, u.status, {{quantity}} AS quantity, u.uom, l.exact,
        CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS is_seed,
        i.code AS item_code, i.name_zh AS item_name_zh, i.name_en AS item_name_en, wo.code AS work_order_code,
        c.code AS container_code, p.code AS pallet_code, sh.code AS shipment_code, sh.shipped_at,
        cu.code AS customer_code, cu.name_zh AS customer_name_zh, cu.name_en AS customer_name_en
-FROM nodes n
-JOIN unit u ON u.id = n.id
-LEFT JOIN seeds s ON s.id = n.id
+FROM listed l
+JOIN unit u ON u.id = l.id
+LEFT JOIN seeds s ON s.id = l.id
 LEFT JOIN item i ON i.id = u.item_id
 LEFT JOIN work_order wo ON wo.id = u.work_order_id
 LEFT JOIN unit c ON c.id = u.container_id
 LEFT JOIN unit p ON p.id = c.container_id
-LEFT JOIN shipment sh ON sh.id = {_LATEST_SHIPMENT}
+LEFT JOIN shipped_unit su ON su.id = l.last_shipped
+LEFT JOIN shipment sh ON sh.id = su.shipment_id
 LEFT JOIN customer cu ON cu.id = sh.customer_id
 ORDER BY CASE WHEN u.kind = 'CONTAINER' THEN 1 ELSE 0 END, i.code, u.code
 """
 
 
+_PLACES = {status.value: place for status, place in PLACE_OF_STATUS.items()}
+_ROW_PRECISION = {0: Precision.MAY_CONTAIN, 1: Precision.CONTAINS}
+
+
 def _row(row: Any) -> ImpactRow:
+    # By position, in the order of _ROWS: the list can be a hundred thousand rows.
+    (code, kind, status, quantity, uom, exact, is_seed, item_code, item_zh, item_en, work_order, container,
+     pallet, shipment, shipped_at, customer, customer_zh, customer_en) = row  # fmt: skip
     return ImpactRow(
-        code=row.code,
-        kind=row.kind,
-        item_code=row.item_code,
-        item_name_zh=row.item_name_zh,
-        item_name_en=row.item_name_en,
-        status=row.status,
-        place=PLACE_OF_STATUS[UnitStatus(row.status)],
-        quantity=decimal_or_none(row.quantity) or Decimal(0),
-        uom=row.uom,
-        precision=None if row.is_seed else (Precision.CONTAINS if row.exact else Precision.MAY_CONTAIN),
-        work_order_code=row.work_order_code,
-        container_code=row.container_code,
-        pallet_code=row.pallet_code,
-        shipment_code=row.shipment_code,
-        shipped_at=timestamp(row.shipped_at) if row.shipped_at is not None else None,
-        customer_code=row.customer_code,
-        customer_name_zh=row.customer_name_zh,
-        customer_name_en=row.customer_name_en,
+        code,
+        kind,
+        item_code,
+        item_zh,
+        item_en,
+        status,
+        _PLACES[status],
+        quantity if type(quantity) is Decimal else decimal_or_none(quantity) or Decimal(0),
+        uom,
+        None if is_seed else _ROW_PRECISION[exact],
+        work_order,
+        container,
+        pallet,
+        shipment,
+        None if shipped_at is None else timestamp(shipped_at),
+        customer,
+        customer_zh,
+        customer_en,
     )
 
 

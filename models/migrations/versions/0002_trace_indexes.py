@@ -1,7 +1,9 @@
-"""indexes the trace and recall queries start from
+"""indexes the trace and recall queries start from, and none they do not use
 
-A supplier recall starts from every lot of one supplier; an equipment or operator recall from
-their events in a time window. The single-column event indexes become (who, when) pairs.
+A supplier recall starts from every lot of one supplier; an equipment recall from the machine's
+events in a time window. The event table grows by three rows per finished unit, so its indexes
+are only those a query uses: the event type and station indexes go (no query starts from them),
+and the equipment and shipment indexes cover only the events that have one.
 
 Revision ID: 0002
 Revises: 0001
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
@@ -22,15 +25,31 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_unit_supplier_id", "unit", ["supplier_id"])
-    op.create_index("ix_event_equipment_time", "event", ["equipment_id", "occurred_at"])
-    op.create_index("ix_event_user_time", "event", ["user_id", "occurred_at"])
     op.drop_index("ix_event_equipment_id", table_name="event")
-    op.drop_index("ix_event_user_id", table_name="event")
+    op.drop_index("ix_event_shipment_id", table_name="event")
+    op.drop_index("ix_event_event_type", table_name="event")
+    op.drop_index("ix_event_station_id", table_name="event")
+    op.create_index(
+        "ix_event_equipment_time",
+        "event",
+        ["equipment_id", "occurred_at"],
+        postgresql_where=sa.text("equipment_id IS NOT NULL"),
+        sqlite_where=sa.text("equipment_id IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_event_shipment_id",
+        "event",
+        ["shipment_id"],
+        postgresql_where=sa.text("shipment_id IS NOT NULL"),
+        sqlite_where=sa.text("shipment_id IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
-    op.create_index("ix_event_user_id", "event", ["user_id"])
-    op.create_index("ix_event_equipment_id", "event", ["equipment_id"])
-    op.drop_index("ix_event_user_time", table_name="event")
+    op.drop_index("ix_event_shipment_id", table_name="event")
     op.drop_index("ix_event_equipment_time", table_name="event")
+    op.create_index("ix_event_station_id", "event", ["station_id"])
+    op.create_index("ix_event_event_type", "event", ["event_type"])
+    op.create_index("ix_event_shipment_id", "event", ["shipment_id"])
+    op.create_index("ix_event_equipment_id", "event", ["equipment_id"])
     op.drop_index("ix_unit_supplier_id", table_name="unit")
