@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from models.db import Database, resolve_database_url
 from models.errors import DomainError, ErrorCode
+from models.overview import plant_timezone
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -33,6 +34,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _add_trace_commands(commands)
 
     args = parser.parse_args(argv)
+    if args.command in ("trace", "impact") and hasattr(sys.stdout, "reconfigure"):
+        # Chinese names and JSON are UTF-8 whatever the console's code page (GBK, cp1252).
+        sys.stdout.reconfigure(encoding="utf-8")
     try:
         db = Database.connect(args.url or resolve_database_url())
     except ValueError as error:
@@ -130,7 +134,7 @@ def _trace(args: argparse.Namespace, db: Database) -> int:
         json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
-    zone = _plant_zone(db)
+    zone = plant_timezone(db)
     for name, found in traces.items():
         print(f"== {name} ({len(found.nodes) - len(found.root_ids)} units)")
         for line in render_trace(found, args.lang, zone):
@@ -141,9 +145,9 @@ def _trace(args: argparse.Namespace, db: Database) -> int:
 def _impact(args: argparse.Namespace, db: Database) -> int:
     from desktop.trace_text import render_row, render_summary
     from models.exports import write_recall_csv, write_recall_xlsx
-    from models.impact import ImpactScope, impact_rows, impact_summary
+    from models.impact import ImpactScope, recall
 
-    zone = _plant_zone(db)
+    zone = plant_timezone(db)
     scope = ImpactScope(
         codes=tuple(args.codes),
         supplier_code=args.supplier,
@@ -154,34 +158,24 @@ def _impact(args: argparse.Namespace, db: Database) -> int:
         since=_moment(args.since, zone),
         until=_moment(args.until, zone),
     )
-    summary = impact_summary(db, scope)
-    for line in render_summary(summary, args.lang):
-        print(line)
-    if args.csv:
-        count = write_recall_csv(args.csv, impact_rows(db, scope))
-        print(f"wrote {count} rows to {args.csv}")
-    if args.xlsx:
-        count = write_recall_xlsx(args.xlsx, scope, summary, impact_rows(db, scope))
-        print(f"wrote {count} rows to {args.xlsx}")
-    if not args.csv and not args.xlsx:
-        for batch in impact_rows(db, scope):
-            for row in batch:
-                print(render_row(row))
+    with recall(db, scope) as found:  # one snapshot: the summary and every file agree
+        for line in render_summary(found.summary, args.lang):
+            print(line)
+        if args.csv:
+            count = write_recall_csv(args.csv, found.rows())
+            print(f"wrote {count} rows to {args.csv}")
+        if args.xlsx:
+            count = write_recall_xlsx(args.xlsx, scope, found.summary, found.rows())
+            print(f"wrote {count} rows to {args.xlsx}")
+        if not args.csv and not args.xlsx:
+            for batch in found.rows():
+                for row in batch:
+                    print(render_row(row))
     return 0
 
 
-def _plant_zone(db: Database) -> ZoneInfo:
-    """The plant's time zone: times typed or printed here are the plant's wall-clock times."""
-    from sqlalchemy import select
-
-    from models.schema import Site
-
-    with db.session() as session:
-        name = session.scalars(select(Site.timezone).order_by(Site.id)).first()
-    return ZoneInfo(name or "UTC")
-
-
 def _moment(text: str | None, zone: ZoneInfo) -> dt.datetime | None:
+    """A time typed on the command line; without a zone it is the plant's wall clock."""
     if text is None:
         return None
     try:

@@ -15,6 +15,7 @@ PRECISION_WORDS = {Precision.CONTAINS: "contains", Precision.MAY_CONTAIN: "may c
 
 
 def describe(node: TraceNode, lang: str) -> str:
+    """One unit on one line: what it is, where it is, where it went."""
     name = node.item_name_zh if lang == "zh" else node.item_name_en
     parts = [node.code, node.kind]
     if node.item_code:
@@ -48,6 +49,8 @@ def _edge_note(edge: TraceEdge, zone: ZoneInfo) -> str:
 
 
 def render_trace(trace: Trace, lang: str = "en", zone: ZoneInfo | None = None) -> list[str]:
+    """The trace as a tree from its starting units, edges drawn in the trace's direction; event
+    times in `zone` (the plant's), since the people reading it think in their wall clock."""
     zone = zone or ZoneInfo("UTC")
     away = trace.next_edges()
     backward = trace.direction is Direction.BACKWARD
@@ -93,6 +96,7 @@ def render_trace(trace: Trace, lang: str = "en", zone: ZoneInfo | None = None) -
 
 
 def render_summary(summary: ImpactSummary, lang: str = "en") -> list[str]:
+    """The counts a recall decision starts from: how many, where, which customers."""
     lines = [
         f"starting units: {summary.seeds}   affected units: {summary.units}   "
         f"cartons/pallets: {summary.containers}   shipments: {summary.shipments}   "
@@ -112,6 +116,7 @@ def render_summary(summary: ImpactSummary, lang: str = "en") -> list[str]:
 
 
 def render_row(row: ImpactRow) -> str:
+    """One unit of the list, tab-separated so it pastes into a spreadsheet."""
     precision = PRECISION_WORDS[row.precision] if row.precision else "start"
     where = (
         row.customer_code if row.place.value == "SHIPPED" else (row.pallet_code or row.container_code or "")

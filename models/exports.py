@@ -1,9 +1,11 @@
 """Traces as JSON documents and recall lists as CSV and XLSX files, for people outside the plant.
 
-A recall list goes to customers, authorities and the supplier, who open it in Excel: the CSV is
-UTF-8 with a byte-order mark (without it Excel on a Chinese Windows shows the names as mojibake),
-headers are in Chinese and English, and both writers stream batch by batch, so a list of a hundred
-thousand units never sits in memory whole.
+A recall list goes to customers, authorities and the supplier. The workbook is for people: every
+code is a text cell (Excel would turn an 18-digit SSCC into 6.9E+16 and drop leading zeros). The
+CSV is for systems: exact text, UTF-8 with a byte-order mark (without it Excel on a Chinese Windows
+shows the names as mojibake; opened in Excel, long numeric codes still lose digits). Headers are in
+Chinese and English, and both writers stream batch by batch, so a list of a hundred thousand units
+never sits in memory whole.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from models.impact import ImpactRow, ImpactScope, ImpactSummary
@@ -45,7 +48,7 @@ RECALL_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _cell(value: Any) -> Any:
+def _cell(sheet: Any, value: Any) -> Any:
     """A value as a spreadsheet holds it: plain text, numbers, and naive UTC times (Excel has no zones)."""
     if value is None:
         return None
@@ -54,7 +57,13 @@ def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if hasattr(value, "value"):  # enums
-        return value.value
+        value = value.value
+    if isinstance(value, str) and (value.startswith("=") or ILLEGAL_CHARACTERS_RE.search(value)):
+        # Text stays text: a name starting with "=" must not become a formula, and control
+        # characters (which openpyxl refuses halfway through a file) are dropped.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"
+        return cell
     return value
 
 
@@ -100,7 +109,8 @@ def write_recall_xlsx(
     heading(overview, "范围 Scope", "")
     for name, value in vars(scope).items():
         if value not in (None, ()):
-            overview.append([name, _text(value) if not isinstance(value, tuple) else ", ".join(value)])
+            shown = ", ".join(value) if isinstance(value, tuple) else _text(value)
+            overview.append([name, _cell(overview, shown)])
     overview.append([])
     heading(
         overview,
@@ -130,7 +140,7 @@ def write_recall_xlsx(
     written = 0
     for batch in batches:
         for row in batch:
-            listing.append([_cell(getattr(row, name)) for name, _ in RECALL_COLUMNS])
+            listing.append([_cell(listing, getattr(row, name)) for name, _ in RECALL_COLUMNS])
         written += len(batch)
     workbook.save(path)
     return written

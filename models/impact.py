@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -21,17 +22,31 @@ from sqlalchemy.orm import Session
 from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.lookup import supplier_by_code, work_order_by_code
-from models.schema import Equipment, Unit, UnitStatus, User
+from models.schema import Equipment, EventType, Unit, UnitStatus, User
 from models.trace import (
     Cancel,
     Direction,
     Precision,
+    TraceCancelled,
     closure_sql,
     decimal_or_none,
     iter_batches,
     quantity_sql,
     seed_ids,
     timestamp,
+)
+
+# The events by which a machine or an operator makes or changes product: what they "touched" in
+# an equipment or operator recall. Holds, releases, shipping and printing change no product.
+MAKING_EVENTS = (
+    EventType.RECEIVE,
+    EventType.INSPECT,
+    EventType.COMMISSION,
+    EventType.CONSUME,
+    EventType.PRODUCE,
+    EventType.REPORT,
+    EventType.SPLIT,
+    EventType.PACK,
 )
 
 
@@ -67,7 +82,8 @@ class ImpactScope:
     """What the recall starts from; several criteria add up (a union of their starting units).
 
     `since`/`until` (aware datetimes, until exclusive) narrow the equipment and operator criteria:
-    the units those events made or touched, never the material they consumed.
+    the units their events (MAKING_EVENTS) made, changed or packed, never the material those
+    events consumed.
     """
 
     codes: tuple[str, ...] = ()
@@ -136,49 +152,79 @@ class _Seeds:
     expanding: tuple[str, ...]
 
 
+class Recall:
+    """One recall read from one snapshot: its counts and its list agree even while stations work.
+
+    Made by `recall(db, scope)`; `rows()` may be read more than once (a CSV and a workbook of the
+    same recall), each time from the same snapshot.
+    """
+
+    def __init__(self, connection: Connection, scope: ImpactScope) -> None:
+        self._connection = connection
+        self._seeds = _seeds(connection, scope)
+        self.scope = scope
+        self.summary = _summary(connection, self._seeds)
+
+    def rows(self, cancel: Cancel | None = None) -> Iterator[list[ImpactRow]]:
+        """The full list, by item and code, in batches; `cancel` is asked before each batch."""
+        if cancel is not None and cancel():
+            raise TraceCancelled
+        statement = _statement(self._connection, self._seeds, _ROWS)
+        for batch in iter_batches(self._connection, statement, self._seeds.params, cancel):
+            yield [_row(row) for row in batch]
+
+
+@contextmanager
+def recall(db: Database, scope: ImpactScope) -> Iterator[Recall]:
+    with db.reading() as connection:
+        yield Recall(connection, scope)
+
+
 def impact_summary(db: Database, scope: ImpactScope) -> ImpactSummary:
     """How many units, where they are, which customers have them: one statement."""
     with db.reading() as connection:
-        seeds = _seeds(connection, scope)
-        statement = _statement(connection, seeds, _SUMMARY)
-        by_status: dict[str, int] = {}
-        by_place: dict[Place, int] = {}
-        customers: dict[str, list[Any]] = {}
-        units = containers = seed_count = 0
-        shipments: set[int] = set()
-        for row in connection.execute(statement, seeds.params):
-            seed_count += row.seeds
-            if row.kind == "CONTAINER":
-                containers += row.units
-                continue
-            units += row.units
-            by_status[row.status] = by_status.get(row.status, 0) + row.units
-            place = PLACE_OF_STATUS[UnitStatus(row.status)]
-            by_place[place] = by_place.get(place, 0) + row.units
-            if row.status == UnitStatus.SHIPPED and row.customer_code is not None:
-                entry = customers.setdefault(row.customer_code, [row.name_zh, row.name_en, 0, set()])
-                entry[2] += row.units
-                entry[3].add(row.shipment_id)
-                shipments.add(row.shipment_id)
-        counts = (CustomerCount(code, zh, en, n, len(ids)) for code, (zh, en, n, ids) in customers.items())
-        by_customer = tuple(sorted(counts, key=lambda item: (-item.units, item.code)))
-        return ImpactSummary(seed_count, units, containers, by_status, by_place, by_customer, len(shipments))
+        return _summary(connection, _seeds(connection, scope))
 
 
 def impact_rows(
     db: Database, scope: ImpactScope, *, cancel: Cancel | None = None
 ) -> Iterator[list[ImpactRow]]:
-    """The full recall list, by item and code, in batches; `cancel` is asked between batches."""
-    with db.reading() as connection:
-        seeds = _seeds(connection, scope)
-        statement = _statement(connection, seeds, _ROWS)
-        for batch in iter_batches(connection, statement, seeds.params, cancel):
-            yield [_row(row) for row in batch]
+    """The full recall list, by item and code, in batches; `cancel` is asked before each batch."""
+    with recall(db, scope) as found:
+        yield from found.rows(cancel)
+
+
+def _summary(connection: Connection, seeds: _Seeds) -> ImpactSummary:
+    statement = _statement(connection, seeds, _SUMMARY)
+    by_status: dict[str, int] = {}
+    by_place: dict[Place, int] = {}
+    customers: dict[str, list[Any]] = {}
+    units = containers = seed_count = 0
+    shipments: set[int] = set()
+    for row in connection.execute(statement, seeds.params):
+        seed_count += row.seeds
+        if row.kind == "CONTAINER":
+            containers += row.units
+            continue
+        units += row.units
+        by_status[row.status] = by_status.get(row.status, 0) + row.units
+        place = PLACE_OF_STATUS[UnitStatus(row.status)]
+        by_place[place] = by_place.get(place, 0) + row.units
+        if row.status == UnitStatus.SHIPPED and row.customer_code is not None:
+            entry = customers.setdefault(row.customer_code, [row.name_zh, row.name_en, 0, set()])
+            entry[2] += row.units
+            entry[3].add(row.shipment_id)
+            shipments.add(row.shipment_id)
+    counts = (CustomerCount(code, zh, en, n, len(ids)) for code, (zh, en, n, ids) in customers.items())
+    by_customer = tuple(sorted(counts, key=lambda item: (-item.units, item.code)))
+    return ImpactSummary(seed_count, units, containers, by_status, by_place, by_customer, len(shipments))
 
 
 def _statement(connection: Connection, seeds: _Seeds, body: str) -> Any:
     closure = closure_sql(connection.dialect.name, Direction.FORWARD, seeds.sql)
     body = body.replace("{quantity}", quantity_sql(connection.dialect.name, "u.quantity"))
+    # Byte order on both databases: the same list everywhere, and PostgreSQL sorts it faster.
+    body = body.replace("{collate}", ' COLLATE "C"' if connection.dialect.name == "postgresql" else "")
     statement = text(f"WITH RECURSIVE {closure}, {body}")
     binds = [bindparam(name, expanding=True) for name in seeds.expanding]
     times = [name for name in ("since", "until") if name in seeds.params]
@@ -223,7 +269,8 @@ LEFT JOIN unit p ON p.id = c.container_id
 LEFT JOIN shipped_unit su ON su.id = l.last_shipped
 LEFT JOIN shipment sh ON sh.id = su.shipment_id
 LEFT JOIN customer cu ON cu.id = sh.customer_id
-ORDER BY CASE WHEN u.kind = 'CONTAINER' THEN 1 ELSE 0 END, i.code, u.code
+ORDER BY CASE WHEN u.kind = 'CONTAINER' THEN 1 ELSE 0 END, CASE WHEN i.code IS NULL THEN 1 ELSE 0 END,
+         i.code{{collate}}, u.code{{collate}}
 """
 
 
@@ -269,6 +316,9 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
     window = scope.since is not None or scope.until is not None
     if window and scope.equipment_code is None and scope.operator_badge is None:
         raise DomainError(ErrorCode.BAD_INPUT, field="since/until", reason="only with equipment or operator")
+    for moment in (scope.since, scope.until):
+        if moment is not None and moment.tzinfo is None:  # whose wall clock? refuse to guess
+            raise DomainError(ErrorCode.BAD_DATE, value=moment.isoformat(), reason="no time zone")
     if scope.since is not None and scope.until is not None and scope.since >= scope.until:
         raise DomainError(ErrorCode.BAD_DATE, since=scope.since.isoformat(), until=scope.until.isoformat())
     session = Session(bind=connection)
@@ -309,7 +359,10 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
             params["until"] = scope.until.astimezone(dt.UTC)
         touched = (
             "SELECT eu.unit_id AS id FROM event e JOIN event_unit eu ON eu.event_id = e.id "
-            "WHERE e.{column} = :{name} AND eu.role <> 'INPUT'" + times
+            "WHERE e.{column} = :{name} AND eu.role <> 'INPUT' AND e.event_type IN ("
+            + ", ".join(f"'{kind.value}'" for kind in MAKING_EVENTS)
+            + ")"
+            + times
         )
         if scope.equipment_code is not None:
             # Retired machines and operators who have left are recalled from as well: no `active` check.

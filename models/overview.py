@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
 from models.db import Database
-from models.schema import Event, Station, Unit, User
+from models.errors import DomainError, ErrorCode
+from models.schema import Event, Site, Station, Unit, User
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,16 @@ def plant_overview(db: Database, recent: int = 50) -> Overview:
             for occurred_at, event_type, station, operator, reason in events
         ],
     )
+
+
+def plant_timezone(db: Database) -> ZoneInfo:
+    """The plant's time zone (its first site's): times typed or shown without a zone are its wall
+    clock, and a site configured with a zone this machine does not know is an error, not UTC."""
+    with db.session() as session:
+        name = session.scalars(select(Site.timezone).order_by(Site.id)).first()
+    if name is None:
+        raise DomainError(ErrorCode.NOTHING_TO_TRACE, code="site")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise DomainError(ErrorCode.BAD_INPUT, field="site.timezone", value=name) from None

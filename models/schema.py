@@ -29,6 +29,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 NAMING_CONVENTION = {
@@ -43,6 +44,9 @@ NAMING_CONVENTION = {
 Quantity = Numeric(18, 6)
 Code = String(64)
 Name = String(200)
+# A client action id: a UUID, native (16 bytes) on PostgreSQL, text on SQLite; Python sees the
+# canonical string either way. Three events per finished unit carry one, so its width counts.
+ActionId = String(36).with_variant(postgresql.UUID(as_uuid=False), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -522,7 +526,7 @@ class Link(Base):
     output_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     level: Mapped[LinkLevel] = mapped_column(_enum(LinkLevel, "link_level"))
     quantity: Mapped[Decimal | None] = mapped_column(Quantity)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
 
     __table_args__ = (CheckConstraint("input_unit_id <> output_unit_id", name="not_self"),)
 
@@ -535,7 +539,7 @@ class Action(Base):
 
     __tablename__ = "action"
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(ActionId, primary_key=True)
     operation: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("station.id"))
@@ -549,7 +553,7 @@ class Event(Base):
     __tablename__ = "event"
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    action_id: Mapped[str] = mapped_column(ForeignKey("action.id"), index=True)
+    action_id: Mapped[str] = mapped_column(ActionId, ForeignKey("action.id"), index=True)
     event_type: Mapped[EventType] = mapped_column(_enum(EventType, "event_type"))
     occurred_at: Mapped[dt.datetime] = _now_column()
     tz_offset: Mapped[str] = mapped_column(String(6))
@@ -622,7 +626,7 @@ class InspectionResult(Base):
     __tablename__ = "inspection_result"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     step_result_id: Mapped[int | None] = mapped_column(ForeignKey("step_result.id"))
     # Named by hand: the convention's name is 64 characters, one more than PostgreSQL keeps.
@@ -690,9 +694,10 @@ class ShippedUnit(Base):
     __tablename__ = "shipped_unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id"), index=True)
+    # No index of its own: the unique (shipment, unit) key serves "what left on this shipment".
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipment.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
     top_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
@@ -710,7 +715,7 @@ class PrintJob(Base):
     __tablename__ = "print_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    action_id: Mapped[str] = mapped_column(ForeignKey("action.id"), index=True)
+    action_id: Mapped[str] = mapped_column(ActionId, ForeignKey("action.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     station_id: Mapped[int] = mapped_column(ForeignKey("station.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from models.db import Database
@@ -185,11 +187,29 @@ def forward(db: Database, code: str, *, cancel: Cancel | None = None) -> Trace:
 
 
 def _trace(db: Database, code: str, direction: Direction, cancel: Cancel | None) -> Trace:
+    try:
+        return _trace_once(db, code, direction, cancel)
+    except DBAPIError as error:
+        if not _stale_statement(error):
+            raise
+        return _trace_once(db, code, direction, cancel)  # prepared afresh: see `prepared`
+
+
+def _trace_once(db: Database, code: str, direction: Direction, cancel: Cancel | None) -> Trace:
+    if cancel is not None and cancel():
+        raise TraceCancelled
     with db.reading() as connection:
-        # The common case, a unit's own code, costs no lookup of its own: it is the seed.
-        collected = _run_trace(connection, direction, _seed_by_code(code.strip()), cancel)
-        if not collected.nodes:
-            collected = _run_trace(connection, direction, _seed_by_ids(seed_ids(connection, code)), cancel)
+        try:
+            # The common case, a unit's own code, costs no lookup of its own: it is the seed.
+            collected = _run_trace(connection, direction, _seed_by_code(code.strip()), cancel)
+            if not collected.node_rows:
+                collected = _run_trace(
+                    connection, direction, _seed_by_ids(seed_ids(connection, code)), cancel
+                )
+        except DBAPIError as error:
+            if _stale_statement(error):
+                connection.info.pop(PREPARED_INFO, None)
+            raise
         return collected.trace(direction)
 
 
@@ -409,17 +429,13 @@ class _Collected:
     edges: list[TraceEdge] = field(default_factory=list)
     inspection_rows: list[Any] = field(default_factory=list)
 
-    @property
-    def nodes(self) -> dict[int, Any]:
-        return self.node_rows
-
     def trace(self, direction: Direction) -> Trace:
         rows = self.node_rows
         shipments = self.shipments
         nodes = {node_id: _node(row, shipments.get(node_id)) for node_id, row in rows.items()}
         roots = tuple(sorted(node_id for node_id, row in rows.items() if row[IS_ROOT]))
         # A unit sits in its container: the edge is in the trace when the container was reached too.
-        edges = self.edges
+        edges = list(self.edges)
         for node_id, row in rows.items():
             container_id = row[OUTPUT_ID]
             if container_id is not None and container_id in rows:
@@ -437,7 +453,7 @@ def _run_trace(connection: Connection, direction: Direction, seed: Seed, cancel:
         statement = statement.bindparams(*(bindparam(name, expanding=True) for name in seed.expanding))
     stream = direction is Direction.FORWARD
     if connection.dialect.name == "postgresql" and not stream and seed.name == "code":
-        statement = prepared(connection, f"tracestation_{direction.value}_by_code", sql, ("seed_code",))
+        statement = prepared(connection, sql, ("seed_code",))
     collected = _Collected()
     node_rows, shipments, edges = collected.node_rows, collected.shipments, collected.edges
     events: dict[int, EventRef] = {}
@@ -474,23 +490,38 @@ def _run_trace(connection: Connection, direction: Direction, seed: Seed, cancel:
     return collected
 
 
-def prepared(connection: Connection, name: str, sql: str, parameters: tuple[str, ...]) -> Any:
+def prepared(connection: Connection, sql: str, parameters: tuple[str, ...]) -> Any:
     """The statement PREPAREd once per PostgreSQL connection, as an EXECUTE of it.
 
-    Planning the trace statement (a dozen joins over a recursive CTE) takes 3-5 ms, several times
-    its execution for one unit's backward trace; a prepared statement is planned once per
-    connection (`Database.reading` asks for its generic plan). PREPARE outlives the transaction,
-    and the pool keeps the connection, so its `info` remembers what is prepared on it.
+    Planning the trace statement (a dozen joins over a recursive CTE) takes 3-5 ms, more than its
+    execution for one unit's backward trace; prepared, it is planned once per connection
+    (`Database.reading` asks for the generic plan). PREPARE outlives transactions and the pool
+    keeps connections, so the connection's `info` remembers what is prepared on it; the name is
+    the text's hash, so a changed statement is never confused with an old one.
     """
-    done: set[str] = connection.info.setdefault("tracestation_prepared", set())
+    name = "tracestation_" + hashlib.sha1(sql.encode(), usedforsecurity=False).hexdigest()[:16]
+    done: set[str] = connection.info.setdefault(PREPARED_INFO, set())
     if name not in done:
         numbered = sql
         for number, parameter in enumerate(parameters, start=1):
             numbered = numbered.replace(f":{parameter}", f"${number}")
+        # A statement left from before its bookkeeping was forgotten (see `_stale_statement`).
+        if connection.exec_driver_sql(
+            "SELECT 1 FROM pg_prepared_statements WHERE name = %(name)s", {"name": name}
+        ).first():
+            connection.exec_driver_sql(f"DEALLOCATE {name}")
         connection.exec_driver_sql(f"PREPARE {name} AS {numbered}")
         done.add(name)
     arguments = ", ".join(f":{parameter}" for parameter in parameters)
     return text(f"EXECUTE {name}({arguments})")
+
+
+PREPARED_INFO = "tracestation_prepared"
+
+
+def _stale_statement(error: DBAPIError) -> bool:
+    """A prepared statement gone (DEALLOCATE/DISCARD ALL, a pooler) or outdated by a migration."""
+    return getattr(error.orig, "pgcode", None) in ("26000", "0A000")
 
 
 def iter_batches(
@@ -502,7 +533,10 @@ def iter_batches(
     stream: bool = True,
     columns: tuple[str, ...] | None = None,
 ) -> Iterator[Sequence[Any]]:
-    """Rows in batches; `cancel` is asked before each batch.
+    """Rows in batches; `cancel` is asked before each batch is handed over.
+
+    The statement's own work (the recursion, a sort) is done before the first batch arrives: a
+    cancel stops the reading and the building of results, not a statement already running.
 
     With `stream`, PostgreSQL hands the rows over from a server-side cursor batch by batch (a
     forward trace or a recall can be a hundred thousand rows); without it, the few rows of a
@@ -512,7 +546,7 @@ def iter_batches(
     result = connection.execute(statement, params, execution_options=options)
     if columns is not None and tuple(result.keys()) != columns:  # the positions the reader relies on
         result.close()
-        raise AssertionError(f"trace columns changed: {tuple(result.keys())}")
+        raise RuntimeError(f"trace statement columns {tuple(result.keys())} are not {columns}")
     try:
         for batch in result.partitions(BATCH_ROWS):
             if cancel is not None and cancel():
@@ -538,11 +572,14 @@ def _date(value: Any) -> dt.date | None:
 
 
 def timestamp(value: Any) -> dt.datetime:
-    """A database timestamp as an aware datetime (SQLite hands back text through raw SQL)."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    """A database timestamp as an aware UTC datetime, whatever the backend and session time zone.
+
+    PostgreSQL answers in the session's zone (a plant server is often set to Asia/Shanghai);
+    SQLite stores UTC and hands back text through raw SQL.
+    """
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _node(row: Any, shipments: list[ShipmentRef] | None) -> TraceNode:

@@ -25,6 +25,7 @@ from models.schema import (
     EventRole,
     EventType,
     EventUnit,
+    InspectionResult,
     Item,
     Link,
     LinkLevel,
@@ -195,6 +196,22 @@ class Genealogy:
     def scrap(self, unit: str) -> None:
         self._set(unit, status=UnitStatus.SCRAPPED, quantity=Decimal(0))
         self._event(EventType.SCRAP, [(unit, EventRole.OBJECT)], reason_text="damaged")
+
+    def inspect(self, unit: str, name: str, value: str, *, passed: bool = True) -> None:
+        """An incoming or in-process measurement of the unit, as receiving and reporting record it."""
+        event = self._event(EventType.INSPECT, [(unit, EventRole.OBJECT)], biz_step="inspecting")
+        self.session.add(
+            InspectionResult(
+                event_id=event.id,
+                unit_id=self.ids[unit],
+                name=name,
+                value=Decimal(value),
+                lower_limit=Decimal(0),
+                upper_limit=Decimal(10),
+                passed=passed,
+            )
+        )
+        self.session.flush()
 
     def set_status(self, unit: str, status: UnitStatus) -> None:
         self._set(unit, status=status)

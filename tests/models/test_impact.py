@@ -162,6 +162,7 @@ def test_a_supplier_lot_in_several_packages_and_a_unit_shipped_twice(plant: Plan
             ImpactScope(supplier_code="SUP-HQ", since=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
             ErrorCode.BAD_INPUT,
         ),
+        (ImpactScope(equipment_code="SMT-01", since=dt.datetime(2026, 1, 1)), ErrorCode.BAD_DATE),
         (
             ImpactScope(
                 equipment_code="SMT-01",

@@ -7,7 +7,9 @@ again, scrap, mixed lot- and unit-level paths, and a cycle that bad data put in 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import update
@@ -216,13 +218,21 @@ def test_a_cycle_in_bad_data_ends_and_is_reported_whole(g: Genealogy) -> None:
 
 def test_backward_edges_carry_their_event_and_inspections_come_along(g: Genealogy) -> None:
     g.lot("M", supplier="SUP-HQ", supplier_lot="HQ-77")
+    g.inspect("M", "AOI", "1")
     g.lot("P", "DDZY-102")
     g.link("M", "P")
     g.serial("S")
     g.link("P", "S")
+    g.inspect("S", "VOLT", "7.5", passed=False)
+    g.serial("S-sibling")
+    g.link("P", "S-sibling")
+    g.inspect("S-sibling", "VOLT", "5")
     g.commit()
 
     back = trace.backward(g.plant.db, g.code("S"))
+    measured = [(back.nodes[i.unit_id].code, i.name, i.value, i.passed) for i in back.inspections]
+    assert measured == [(g.code("M"), "AOI", 1, True), (g.code("S"), "VOLT", Decimal("7.5"), False)]
+    assert all(i.occurred_at.tzinfo is dt.UTC for i in back.inspections)
     edge = next(edge for edge in back.edges if edge.input_id == g.ids["M"])
     assert edge.level is EdgeLevel.LOT and edge.quantity == 1
     assert edge.event is not None

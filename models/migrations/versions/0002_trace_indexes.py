@@ -1,9 +1,11 @@
 """indexes the trace and recall queries start from, and none they do not use
 
 A supplier recall starts from every lot of one supplier; an equipment recall from the machine's
-events in a time window. The event table grows by three rows per finished unit, so its indexes
-are only those a query uses: the event type and station indexes go (no query starts from them),
-and the equipment and shipment indexes cover only the events that have one.
+events in a time window. The audit tables grow by several rows per finished unit, so they keep
+only the indexes a query uses: the event type and station indexes go, as do link.event_id,
+inspection_result.event_id and shipped_unit.customer_id (no query starts from them) and
+shipped_unit.shipment_id (the unique (shipment, unit) key covers it); the equipment and shipment
+indexes of event cover only the events that have one.
 
 Revision ID: 0002
 Revises: 0001
@@ -29,6 +31,10 @@ def upgrade() -> None:
     op.drop_index("ix_event_shipment_id", table_name="event")
     op.drop_index("ix_event_event_type", table_name="event")
     op.drop_index("ix_event_station_id", table_name="event")
+    op.drop_index("ix_link_event_id", table_name="link")
+    op.drop_index("ix_inspection_result_event_id", table_name="inspection_result")
+    op.drop_index("ix_shipped_unit_customer_id", table_name="shipped_unit")
+    op.drop_index("ix_shipped_unit_shipment_id", table_name="shipped_unit")
     op.create_index(
         "ix_event_equipment_time",
         "event",
@@ -48,6 +54,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_event_shipment_id", table_name="event")
     op.drop_index("ix_event_equipment_time", table_name="event")
+    op.create_index("ix_shipped_unit_shipment_id", "shipped_unit", ["shipment_id"])
+    op.create_index("ix_shipped_unit_customer_id", "shipped_unit", ["customer_id"])
+    op.create_index("ix_inspection_result_event_id", "inspection_result", ["event_id"])
+    op.create_index("ix_link_event_id", "link", ["event_id"])
     op.create_index("ix_event_station_id", "event", ["station_id"])
     op.create_index("ix_event_event_type", "event", ["event_type"])
     op.create_index("ix_event_shipment_id", "event", ["shipment_id"])
