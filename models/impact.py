@@ -163,7 +163,14 @@ class Recall:
         self._connection = connection
         self._seeds = _seeds(connection, scope)
         self.scope = scope
-        self.summary = _summary(connection, self._seeds)
+        self._summary: ImpactSummary | None = None
+
+    @property
+    def summary(self) -> ImpactSummary:
+        """The counts (one statement, run when first asked for)."""
+        if self._summary is None:
+            self._summary = _summary(self._connection, self._seeds)
+        return self._summary
 
     def rows(self, cancel: Cancel | None = None) -> Iterator[list[ImpactRow]]:
         """The full list, by item and code, in batches; `cancel` is asked before each batch."""

@@ -488,8 +488,8 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(Code, unique=True)
     kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind, "unit_kind"))
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), index=True)
-    status: Mapped[UnitStatus] = mapped_column(_enum(UnitStatus, "unit_status"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    status: Mapped[UnitStatus] = mapped_column(_enum(UnitStatus, "unit_status"))
     held_from_status: Mapped[UnitStatus | None] = mapped_column(_enum(UnitStatus, "held_from_status"))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
     initial_quantity: Mapped[Decimal] = mapped_column(Quantity)
@@ -510,6 +510,14 @@ class Unit(Base):
 
     __table_args__ = (
         Index("ix_unit_external_code_supplier", "external_code", "supplier_id"),
+        # "What is on hold": a few units among millions; an index of every status would be
+        # the size of the table's key and serve nothing else.
+        Index(
+            "ix_unit_on_hold",
+            "status",
+            postgresql_where=text("status = 'ON_HOLD'"),
+            sqlite_where=text("status = 'ON_HOLD'"),
+        ),
         CheckConstraint("quantity >= 0", name="quantity_not_negative"),
         CheckConstraint("kind <> 'SERIAL' OR quantity <= 1", name="serial_quantity"),
         CheckConstraint("container_id IS NULL OR container_id <> id", name="not_inside_itself"),

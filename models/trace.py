@@ -315,32 +315,65 @@ def quantity_sql(dialect: str, column: str) -> str:
     return f"trim_scale({column})" if dialect == "postgresql" else column
 
 
-def _trace_sql(dialect: str, direction: Direction, seed_sql: str) -> str:
-    """One statement, three kinds of row: N (a unit, once per shipment it left on), E (a link
-    between two reached units) and I (a measurement of a reached unit, backward only).
+EVENT_NAMES = (
+    "event_type", "occurred_at", "event_work_order", "step_code", "station_code", "badge_code",
+    "operator_name", "equipment_code",
+)  # fmt: skip
 
-    The details are joined once per unit and once per link, after the recursion. Backward links
-    carry their event; forward ones do not (see `forward`). Containment edges are not rows: a unit
-    row names its container, and the edge is there when both ends were reached.
+
+def _trace_sql(dialect: str, direction: Direction, seed_sql: str) -> str:
+    """One statement, two kinds of row: N (a unit, with one link that reaches it from another
+    reached unit, once per such link and per shipment it left on) and I (a measurement of a
+    reached unit, backward only).
+
+    The details are joined after the recursion. Most units are reached by one link, so carrying
+    it on the unit's row saves a row per unit. Backward links carry their event; forward ones do
+    not (see `forward`). Containment edges are not rows at all: a unit row names its container,
+    and the edge is there when both ends were reached.
     """
     q = functools.partial(quantity_sql, dialect)
 
     def null(pg_type: str) -> str:
-        # PostgreSQL types a UNION column from its first branches: an untyped NULL there becomes text.
+        # PostgreSQL types a UNION column from its first branch: an untyped NULL there becomes text.
         return f"CAST(NULL AS {pg_type})" if dialect == "postgresql" else "NULL"
 
+    if direction is Direction.FORWARD:
+        link_join = "l.output_unit_id = n.id AND l.input_unit_id IN (SELECT id FROM nodes)"
+        event_columns = ", ".join(
+            f"{null('timestamptz' if name == 'occurred_at' else 'text')} AS {name}" for name in EVENT_NAMES
+        )
+        event_joins = ""
+    else:
+        link_join = "l.input_unit_id = n.id AND l.output_unit_id IN (SELECT id FROM nodes)"
+        sources = (
+            "e.event_type",
+            "e.occurred_at",
+            "ew.code",
+            "rs.code",
+            "st.code",
+            "us.badge_code",
+            "us.name",
+            "eq.code",
+        )
+        event_columns = ", ".join(
+            f"{source} AS {name}" for source, name in zip(sources, EVENT_NAMES, strict=True)
+        )
+        event_joins = """
+LEFT JOIN event e ON e.id = l.event_id
+LEFT JOIN work_order ew ON ew.id = e.work_order_id
+LEFT JOIN routing_step rs ON rs.id = e.routing_step_id
+LEFT JOIN station st ON st.id = e.station_id
+LEFT JOIN app_user us ON us.id = e.user_id
+LEFT JOIN equipment eq ON eq.id = e.equipment_id"""
     nodes = f"""
-SELECT 'N' AS row_kind, n.id, u.container_id AS output_id, n.exact,
-       CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS is_root,
+SELECT 'N' AS row_kind, n.id, u.container_id, n.exact, CASE WHEN s.id IS NULL THEN 0 ELSE 1 END AS is_root,
        u.code, u.kind, u.status, {q("u.quantity")} AS quantity, u.uom, u.external_code, u.manufactured_on,
        u.expires_on, i.code AS item_code, i.name_zh AS item_name_zh, i.name_en AS item_name_en,
        sp.code AS supplier_code, sp.name_zh AS supplier_name_zh, sp.name_en AS supplier_name_en,
        wo.code AS work_order_code, c.code AS container_code, sh.code AS shipment_code, sh.shipped_at,
        cu.code AS customer_code, cu.name_zh AS customer_name_zh, cu.name_en AS customer_name_en,
-       {null("text")} AS level, {null("numeric")} AS edge_quantity, {null("bigint")} AS link_id,
-       {null("bigint")} AS event_id, {null("text")} AS event_type, {null("timestamptz")} AS occurred_at,
-       {null("text")} AS event_work_order, {null("text")} AS step_code, {null("text")} AS station_code,
-       {null("text")} AS badge_code, {null("text")} AS operator_name, {null("text")} AS equipment_code,
+       l.input_unit_id AS link_input, l.output_unit_id AS link_output, l.level,
+       {q("l.quantity")} AS edge_quantity, l.id AS link_id, l.event_id, {event_columns},
        {null("text")} AS name, {null("numeric")} AS value, {null("numeric")} AS lower_limit,
        {null("numeric")} AS upper_limit, {null("boolean")} AS passed
 FROM nodes n
@@ -352,36 +385,13 @@ LEFT JOIN work_order wo ON wo.id = u.work_order_id
 LEFT JOIN unit c ON c.id = u.container_id
 LEFT JOIN shipped_unit su ON su.unit_id = n.id
 LEFT JOIN shipment sh ON sh.id = su.shipment_id
-LEFT JOIN customer cu ON cu.id = sh.customer_id"""
-    padding = ", ".join(["NULL"] * 21)  # the unit's details, on edge and measurement rows
-    if direction is Direction.FORWARD:
-        link_join = "l.output_unit_id = n.id AND l.input_unit_id IN (SELECT id FROM nodes)"
-    else:
-        link_join = "l.input_unit_id = n.id AND l.output_unit_id IN (SELECT id FROM nodes)"
-    nulls_after_edge = ", ".join(["NULL"] * 5)
-    if direction is Direction.FORWARD:
-        link_edges = f"""
-SELECT 'E', l.input_unit_id, l.output_unit_id, NULL, NULL, {padding},
-       l.level, {q("l.quantity")}, l.id, l.event_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-       {nulls_after_edge}
-FROM nodes n JOIN link l ON {link_join}"""
-    else:
-        link_edges = f"""
-SELECT 'E', l.input_unit_id, l.output_unit_id, NULL, NULL, {padding},
-       l.level, {q("l.quantity")}, l.id, l.event_id,
-       e.event_type, e.occurred_at, ew.code, rs.code, st.code, us.badge_code, us.name, eq.code,
-       {nulls_after_edge}
-FROM nodes n JOIN link l ON {link_join}
-LEFT JOIN event e ON e.id = l.event_id
-LEFT JOIN work_order ew ON ew.id = e.work_order_id
-LEFT JOIN routing_step rs ON rs.id = e.routing_step_id
-LEFT JOIN station st ON st.id = e.station_id
-LEFT JOIN app_user us ON us.id = e.user_id
-LEFT JOIN equipment eq ON eq.id = e.equipment_id"""
-    parts = [nodes, link_edges]
+LEFT JOIN customer cu ON cu.id = sh.customer_id
+LEFT JOIN link l ON {link_join}{event_joins}"""
+    parts = [nodes]
     if direction is Direction.BACKWARD:
+        padding = ", ".join(["NULL"] * 25)  # the unit's details and its link's ends, on measurement rows
         parts.append(f"""
-SELECT 'I', ir.unit_id, NULL, NULL, NULL, {padding}, NULL, NULL, ir.id, NULL,
+SELECT 'I', ir.unit_id, NULL, NULL, NULL, {padding}, ir.id, NULL,
        NULL, e.occurred_at, NULL, rs.code, st.code, us.badge_code, NULL, NULL,
        ir.name, {q("ir.value")}, {q("ir.lower_limit")}, {q("ir.upper_limit")}, ir.passed
 FROM nodes n JOIN inspection_result ir ON ir.unit_id = n.id
@@ -401,22 +411,22 @@ _PRECISIONS = {1: Precision.CONTAINS, 0: Precision.MAY_CONTAIN}
 
 # The statement's columns, read by position: a trace reads tens of thousands of rows.
 COLUMNS = (
-    "row_kind", "id", "output_id", "exact", "is_root", "code", "kind", "status", "quantity", "uom",
+    "row_kind", "id", "container_id", "exact", "is_root", "code", "kind", "status", "quantity", "uom",
     "external_code", "manufactured_on", "expires_on", "item_code", "item_name_zh", "item_name_en",
     "supplier_code", "supplier_name_zh", "supplier_name_en", "work_order_code", "container_code",
-    "shipment_code", "shipped_at", "customer_code", "customer_name_zh", "customer_name_en", "level",
-    "edge_quantity", "link_id", "event_id", "event_type", "occurred_at", "event_work_order", "step_code",
-    "station_code", "badge_code", "operator_name", "equipment_code", "name", "value", "lower_limit",
-    "upper_limit", "passed",
+    "shipment_code", "shipped_at", "customer_code", "customer_name_zh", "customer_name_en",
+    "link_input", "link_output", "level", "edge_quantity", "link_id", "event_id", "event_type",
+    "occurred_at", "event_work_order", "step_code", "station_code", "badge_code", "operator_name",
+    "equipment_code", "name", "value", "lower_limit", "upper_limit", "passed",
 )  # fmt: skip
 (
-    ROW_KIND, ID, OUTPUT_ID, EXACT, IS_ROOT, CODE, KIND, STATUS, QUANTITY, UOM,
+    ROW_KIND, ID, CONTAINER_ID, EXACT, IS_ROOT, CODE, KIND, STATUS, QUANTITY, UOM,
     EXTERNAL_CODE, MANUFACTURED_ON, EXPIRES_ON, ITEM_CODE, ITEM_NAME_ZH, ITEM_NAME_EN,
     SUPPLIER_CODE, SUPPLIER_NAME_ZH, SUPPLIER_NAME_EN, WORK_ORDER_CODE, CONTAINER_CODE,
-    SHIPMENT_CODE, SHIPPED_AT, CUSTOMER_CODE, CUSTOMER_NAME_ZH, CUSTOMER_NAME_EN, LEVEL,
-    EDGE_QUANTITY, LINK_ID, EVENT_ID, EVENT_TYPE, OCCURRED_AT, EVENT_WORK_ORDER, STEP_CODE,
-    STATION_CODE, BADGE_CODE, OPERATOR_NAME, EQUIPMENT_CODE, NAME, VALUE, LOWER_LIMIT,
-    UPPER_LIMIT, PASSED,
+    SHIPMENT_CODE, SHIPPED_AT, CUSTOMER_CODE, CUSTOMER_NAME_ZH, CUSTOMER_NAME_EN,
+    LINK_INPUT, LINK_OUTPUT, LEVEL, EDGE_QUANTITY, LINK_ID, EVENT_ID, EVENT_TYPE,
+    OCCURRED_AT, EVENT_WORK_ORDER, STEP_CODE, STATION_CODE, BADGE_CODE, OPERATOR_NAME,
+    EQUIPMENT_CODE, NAME, VALUE, LOWER_LIMIT, UPPER_LIMIT, PASSED,
 ) = range(len(COLUMNS))  # fmt: skip
 
 
@@ -437,7 +447,7 @@ class _Collected:
         # A unit sits in its container: the edge is in the trace when the container was reached too.
         edges = list(self.edges)
         for node_id, row in rows.items():
-            container_id = row[OUTPUT_ID]
+            container_id = row[CONTAINER_ID]
             if container_id is not None and container_id in rows:
                 edges.append(TraceEdge(node_id, container_id, EdgeLevel.CONTAINER, None, None))
         inspections = sorted(
@@ -457,36 +467,40 @@ def _run_trace(connection: Connection, direction: Direction, seed: Seed, cancel:
     collected = _Collected()
     node_rows, shipments, edges = collected.node_rows, collected.shipments, collected.edges
     events: dict[int, EventRef] = {}
+    seen_links: set[int] = set()
+    seen_shipments: set[tuple[int, str]] = set()
     for batch in iter_batches(connection, statement, seed.params, cancel, stream=stream, columns=COLUMNS):
         for row in batch:
-            kind = row[ROW_KIND]
-            if kind == "N":
-                node_id = row[ID]
-                if node_id not in node_rows:
-                    node_rows[node_id] = row
-                if row[SHIPMENT_CODE] is not None:
-                    shipments.setdefault(node_id, []).append(_shipment(row))
-            elif kind == "E":
-                event = None
-                event_id = row[EVENT_ID]
-                if row[EVENT_TYPE] is not None:
-                    event = events.get(event_id)
-                    if event is None:
-                        event = events[event_id] = _event(row)
-                quantity = row[EDGE_QUANTITY]
-                edges.append(
-                    TraceEdge(
-                        row[ID],
-                        row[OUTPUT_ID],
-                        _LEVELS[row[LEVEL]],
-                        quantity
-                        if quantity is None or type(quantity) is Decimal
-                        else decimal_or_none(quantity),
-                        event,
-                    )
-                )
-            else:
+            node_id = row[ID]
+            if row[ROW_KIND] != "N":
                 collected.inspection_rows.append(row)
+                continue
+            if node_id not in node_rows:
+                node_rows[node_id] = row
+            shipment_code = row[SHIPMENT_CODE]
+            if shipment_code is not None and (node_id, shipment_code) not in seen_shipments:
+                seen_shipments.add((node_id, shipment_code))
+                shipments.setdefault(node_id, []).append(_shipment(row))
+            link_id = row[LINK_ID]
+            if link_id is None or link_id in seen_links:
+                continue
+            seen_links.add(link_id)
+            event = None
+            if row[EVENT_TYPE] is not None:
+                event_id = row[EVENT_ID]
+                event = events.get(event_id)
+                if event is None:
+                    event = events[event_id] = _event(row)
+            quantity = row[EDGE_QUANTITY]
+            edges.append(
+                TraceEdge(
+                    row[LINK_INPUT],
+                    row[LINK_OUTPUT],
+                    _LEVELS[row[LEVEL]],
+                    quantity if quantity is None or type(quantity) is Decimal else decimal_or_none(quantity),
+                    event,
+                )
+            )
     return collected
 
 

@@ -3,9 +3,10 @@
 A supplier recall starts from every lot of one supplier; an equipment recall from the machine's
 events in a time window. The audit tables grow by several rows per finished unit, so they keep
 only the indexes a query uses: the event type and station indexes go, as do link.event_id,
-inspection_result.event_id and shipped_unit.customer_id (no query starts from them) and
-shipped_unit.shipment_id (the unique (shipment, unit) key covers it); the equipment and shipment
-indexes of event cover only the events that have one.
+inspection_result.event_id, shipped_unit.customer_id and unit.item_id (no query starts from
+them) and shipped_unit.shipment_id (the unique (shipment, unit) key covers it); the equipment and
+shipment indexes of event cover only the events that have one, and the unit status index only
+the units on hold.
 
 Revision ID: 0002
 Revises: 0001
@@ -35,6 +36,15 @@ def upgrade() -> None:
     op.drop_index("ix_inspection_result_event_id", table_name="inspection_result")
     op.drop_index("ix_shipped_unit_customer_id", table_name="shipped_unit")
     op.drop_index("ix_shipped_unit_shipment_id", table_name="shipped_unit")
+    op.drop_index("ix_unit_item_id", table_name="unit")
+    op.drop_index("ix_unit_status", table_name="unit")
+    op.create_index(
+        "ix_unit_on_hold",
+        "unit",
+        ["status"],
+        postgresql_where=sa.text("status = 'ON_HOLD'"),
+        sqlite_where=sa.text("status = 'ON_HOLD'"),
+    )
     op.create_index(
         "ix_event_equipment_time",
         "event",
@@ -52,6 +62,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_unit_on_hold", table_name="unit")
+    op.create_index("ix_unit_status", "unit", ["status"])
+    op.create_index("ix_unit_item_id", "unit", ["item_id"])
     op.drop_index("ix_event_shipment_id", table_name="event")
     op.drop_index("ix_event_equipment_time", table_name="event")
     op.create_index("ix_shipped_unit_shipment_id", "shipped_unit", ["shipment_id"])
