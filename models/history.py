@@ -16,7 +16,7 @@ from sqlalchemy import Connection, bindparam, text
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
-from models.trace import decimal_or_none, seed_ids, timestamp
+from models.trace import decimal_or_none, seed_for, timestamp
 
 # A serial's commissioning event names a hundred siblings; the timeline shows this many of them.
 MAX_COUNTERPARTS = 20
@@ -95,15 +95,15 @@ def history(db: Database, code: str) -> History:
             {"code": code.strip()},
         ).first()
         if unit is None:
-            ids = seed_ids(connection, code)
-            if len(ids) != 1:  # a shipment: its units each have a timeline of their own
+            seed = seed_for(connection, code)
+            if seed.name != "unit":  # a shipment: its units each have a timeline of their own
                 raise DomainError(ErrorCode.NOTHING_TO_TRACE, code=code)
             unit = connection.execute(
                 text(
                     "SELECT u.id, u.code, u.kind, u.status, i.code AS item_code FROM unit u "
-                    "LEFT JOIN item i ON i.id = u.item_id WHERE u.id = :id"
+                    f"LEFT JOIN item i ON i.id = u.item_id WHERE u.id IN ({seed.sql})"
                 ),
-                {"id": ids[0]},
+                seed.params,
             ).one()
         events = list(connection.execute(_EVENTS, {"unit_id": unit.id}))
         event_ids = [row.id for row in events]

@@ -32,7 +32,7 @@ from models.trace import (
     decimal_or_none,
     iter_batches,
     quantity_sql,
-    seed_ids,
+    seed_for,
     timestamp,
 )
 
@@ -330,11 +330,10 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
         raise DomainError(ErrorCode.BAD_DATE, since=scope.since.isoformat(), until=scope.until.isoformat())
     session = Session(bind=connection)
     try:
-        if scope.codes:
-            ids = sorted({unit_id for code in scope.codes for unit_id in seed_ids(connection, code)})
-            parts.append("SELECT id FROM unit WHERE id IN :code_ids")
-            params["code_ids"] = ids
-            expanding.append("code_ids")
+        for index, code in enumerate(scope.codes):
+            seed = seed_for(connection, code, suffix=f"_{index}")
+            parts.append(seed.sql)
+            params.update(seed.params)
         if scope.work_order_code is not None:
             work_order = work_order_by_code(session, scope.work_order_code)
             if work_order.production_lot_id is None:

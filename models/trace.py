@@ -203,9 +203,7 @@ def _trace_once(db: Database, code: str, direction: Direction, cancel: Cancel | 
             # The common case, a unit's own code, costs no lookup of its own: it is the seed.
             collected = _run_trace(connection, direction, _seed_by_code(code.strip()), cancel)
             if not collected.node_rows:
-                collected = _run_trace(
-                    connection, direction, _seed_by_ids(seed_ids(connection, code)), cancel
-                )
+                collected = _run_trace(connection, direction, seed_for(connection, code), cancel)
         except DBAPIError as error:
             if _stale_statement(error):
                 connection.info.pop(PREPARED_INFO, None)
@@ -213,37 +211,44 @@ def _trace_once(db: Database, code: str, direction: Direction, cancel: Cancel | 
         return collected.trace(direction)
 
 
-def seed_ids(connection: Connection, code: str) -> list[int]:
+def seed_for(connection: Connection, code: str, suffix: str = "") -> Seed:
     """The units a scanned or typed code stands for: a unit, a work order's lot, a shipment's units.
 
     Anything `resolve` understands is accepted (GS1 element strings, Digital Link, SSCC, supplier
     lots); an item code alone names no unit and is refused, as is a supplier lot that matches
-    several packages (the refusal lists them).
+    several packages (the refusal lists them). A shipment's units are selected in the statement,
+    never passed as a list: a shipment can hold more units than SQLite takes parameters.
+    `suffix` keeps the parameter names of several seeds in one statement apart.
     """
     session = Session(bind=connection)
     try:
         resolved = resolve_in(session, code)
         if resolved.target is Target.UNIT:
-            return [session.scalars(select(Unit.id).where(Unit.code == resolved.code)).one()]
+            unit_id = session.scalars(select(Unit.id).where(Unit.code == resolved.code)).one()
+            return Seed(
+                "unit", f"SELECT id FROM unit WHERE id = :seed_unit{suffix}", {f"seed_unit{suffix}": unit_id}
+            )
         if resolved.target is Target.WORK_ORDER:
             lot_id = session.scalar(
                 select(WorkOrder.production_lot_id).where(WorkOrder.code == resolved.code)
             )
             if lot_id is None:  # released but nothing fed or made yet
                 raise DomainError(ErrorCode.NOTHING_TO_TRACE, code=resolved.code)
-            return [lot_id]
-        if resolved.target is Target.SHIPMENT:
-            ids = list(
-                session.scalars(
-                    select(ShippedUnit.unit_id)
-                    .join(Shipment, Shipment.id == ShippedUnit.shipment_id)
-                    .where(Shipment.code == resolved.code)
-                    .order_by(ShippedUnit.id)
-                )
+            return Seed(
+                "unit", f"SELECT id FROM unit WHERE id = :seed_unit{suffix}", {f"seed_unit{suffix}": lot_id}
             )
-            if not ids:  # still open: nothing has left on it
+        if resolved.target is Target.SHIPMENT:
+            shipment_id = session.scalars(select(Shipment.id).where(Shipment.code == resolved.code)).one()
+            left = session.scalar(
+                select(ShippedUnit.id).where(ShippedUnit.shipment_id == shipment_id).limit(1)
+            )
+            if left is None:  # still open: nothing has left on it
                 raise DomainError(ErrorCode.NOTHING_TO_TRACE, code=resolved.code)
-            return ids
+            return Seed(
+                "shipment",
+                f"SELECT unit_id AS id FROM shipped_unit WHERE shipment_id = :seed_shipment{suffix}",
+                {f"seed_shipment{suffix}": shipment_id},
+            )
         raise DomainError(ErrorCode.NOTHING_TO_TRACE, code=resolved.code)
     finally:
         session.close()
@@ -264,10 +269,6 @@ class Seed:
 
 def _seed_by_code(code: str) -> Seed:
     return Seed("code", "SELECT id FROM unit WHERE code = :seed_code", {"seed_code": code})
-
-
-def _seed_by_ids(ids: Sequence[int]) -> Seed:
-    return Seed("ids", "SELECT id FROM unit WHERE id IN :seed_ids", {"seed_ids": list(ids)}, ("seed_ids",))
 
 
 def closure_sql(dialect: str, direction: Direction, seed_sql: str) -> str:
