@@ -322,6 +322,19 @@ EVENT_NAMES = (
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=64)
+def _text(sql: str, expanding: tuple[str, ...] = ()) -> Any:
+    """The statement object, built once: parsing four kilobytes of SQL for its parameters costs
+    more than a backward trace's Python work."""
+    statement = text(sql)
+    return (
+        statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
+        if expanding
+        else statement
+    )
+
+
+@functools.lru_cache(maxsize=64)
 def _trace_sql(dialect: str, direction: Direction, seed_sql: str) -> str:
     """One statement, two kinds of row: N (a unit, with one link that reaches it from another
     reached unit, once per such link and per shipment it left on) and I (a measurement of a
@@ -459,12 +472,11 @@ class _Collected:
 
 def _run_trace(connection: Connection, direction: Direction, seed: Seed, cancel: Cancel | None) -> _Collected:
     sql = _trace_sql(connection.dialect.name, direction, seed.sql)
-    statement: Any = text(sql)
-    if seed.expanding:
-        statement = statement.bindparams(*(bindparam(name, expanding=True) for name in seed.expanding))
     stream = direction is Direction.FORWARD
     if connection.dialect.name == "postgresql" and not stream and seed.name == "code":
         statement = prepared(connection, sql, ("seed_code",))
+    else:
+        statement = _text(sql, seed.expanding)
     collected = _Collected()
     node_rows, shipments, edges = collected.node_rows, collected.shipments, collected.edges
     events: dict[int, EventRef] = {}
@@ -528,7 +540,7 @@ def prepared(connection: Connection, sql: str, parameters: tuple[str, ...]) -> A
         connection.exec_driver_sql(f"PREPARE {name} AS {numbered}")
         done.add(name)
     arguments = ", ".join(f":{parameter}" for parameter in parameters)
-    return text(f"EXECUTE {name}({arguments})")
+    return _text(f"EXECUTE {name}({arguments})")
 
 
 PREPARED_INFO = "tracestation_prepared"
