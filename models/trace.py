@@ -482,6 +482,7 @@ def _run_trace(connection: Connection, direction: Direction, seed: Seed, cancel:
     events: dict[int, EventRef] = {}
     seen_links: set[int] = set()
     seen_shipments: set[tuple[int, str]] = set()
+    shipment_refs: dict[str, ShipmentRef] = {}
     for batch in iter_batches(connection, statement, seed.params, cancel, stream=stream, columns=COLUMNS):
         for row in batch:
             node_id = row[ID]
@@ -493,7 +494,11 @@ def _run_trace(connection: Connection, direction: Direction, seed: Seed, cancel:
             shipment_code = row[SHIPMENT_CODE]
             if shipment_code is not None and (node_id, shipment_code) not in seen_shipments:
                 seen_shipments.add((node_id, shipment_code))
-                shipments.setdefault(node_id, []).append(_shipment(row))
+                # One object per shipment: a lot's trace meets the same few hundred thousands of times.
+                ref = shipment_refs.get(shipment_code)
+                if ref is None:
+                    ref = shipment_refs[shipment_code] = _shipment(row)
+                shipments.setdefault(node_id, []).append(ref)
             link_id = row[LINK_ID]
             if link_id is None or link_id in seen_links:
                 continue
