@@ -149,7 +149,6 @@ class ImpactSummary:
 class _Seeds:
     sql: str
     params: dict[str, Any]
-    expanding: tuple[str, ...]
 
 
 class Recall:
@@ -233,10 +232,11 @@ def _statement(connection: Connection, seeds: _Seeds, body: str) -> Any:
     # Byte order on both databases: the same list everywhere, and PostgreSQL sorts it faster.
     body = body.replace("{collate}", ' COLLATE "C"' if connection.dialect.name == "postgresql" else "")
     statement = text(f"WITH RECURSIVE {closure}, {body}")
-    binds = [bindparam(name, expanding=True) for name in seeds.expanding]
-    times = [name for name in ("since", "until") if name in seeds.params]
-    binds += [bindparam(name, type_=DateTime(timezone=True)) for name in times]
-    return statement.bindparams(*binds) if binds else statement
+    # Typed, so SQLite compares them in the text form it stores times in.
+    times = [
+        bindparam(name, type_=DateTime(timezone=True)) for name in ("since", "until") if name in seeds.params
+    ]
+    return statement.bindparams(*times) if times else statement
 
 
 # Each affected unit once, with the last shipped_unit row it has (rows are written as units leave,
@@ -319,7 +319,6 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
     """
     parts: list[str] = []
     params: dict[str, Any] = {}
-    expanding: list[str] = []
     window = scope.since is not None or scope.until is not None
     if window and scope.equipment_code is None and scope.operator_badge is None:
         raise DomainError(ErrorCode.BAD_INPUT, field="since/until", reason="only with equipment or operator")
@@ -387,4 +386,4 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
         session.close()
     if not parts:
         raise DomainError(ErrorCode.BAD_INPUT, field="scope", reason="empty")
-    return _Seeds(" UNION ".join(parts), params, tuple(expanding))
+    return _Seeds(" UNION ".join(parts), params)

@@ -13,9 +13,10 @@ and need minutes for one lot; this needs milliseconds, and the answer is exact:
   with a cycle in it cannot make it run forever.
 
 Results are plain dataclasses, slotted and not frozen: a frozen dataclass costs ten times as
-much to build, and a forward trace of a big lot builds tens of thousands. The rows are read in
-batches and a `cancel` callable is asked between batches, so a screen can stop a trace that has
-become pointless.
+much to build, and a forward trace of a big lot builds tens of thousands. Treat them as read-only:
+one shipment or event object is shared by every unit and edge it belongs to. The rows are read in
+batches and a `cancel` callable is asked before the statement and between batches, so a screen
+can stop a trace that has become pointless.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -264,7 +265,6 @@ class Seed:
     name: str
     sql: str
     params: dict[str, Any]
-    expanding: tuple[str, ...] = ()
 
 
 def _seed_by_code(code: str) -> Seed:
@@ -323,15 +323,10 @@ EVENT_NAMES = (
 
 
 @functools.lru_cache(maxsize=64)
-def _text(sql: str, expanding: tuple[str, ...] = ()) -> Any:
+def _text(sql: str) -> Any:
     """The statement object, built once: parsing four kilobytes of SQL for its parameters costs
     more than a backward trace's Python work."""
-    statement = text(sql)
-    return (
-        statement.bindparams(*(bindparam(name, expanding=True) for name in expanding))
-        if expanding
-        else statement
-    )
+    return text(sql)
 
 
 @functools.lru_cache(maxsize=64)
@@ -476,7 +471,7 @@ def _run_trace(connection: Connection, direction: Direction, seed: Seed, cancel:
     if connection.dialect.name == "postgresql" and not stream and seed.name == "code":
         statement = prepared(connection, sql, ("seed_code",))
     else:
-        statement = _text(sql, seed.expanding)
+        statement = _text(sql)
     collected = _Collected()
     node_rows, shipments, edges = collected.node_rows, collected.shipments, collected.edges
     events: dict[int, EventRef] = {}
