@@ -108,12 +108,16 @@ def _add_trace_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     impact_parser.add_argument(
         "--supplier-lot", help="the supplier's own lot number (with --supplier: theirs)"
     )
-    impact_parser.add_argument("--equipment", help="what this machine made or touched")
-    impact_parser.add_argument("--operator", help="what this badge made or touched")
+    impact_parser.add_argument("--equipment", help="what this machine made, changed or packed")
+    impact_parser.add_argument("--operator", help="what this badge made, changed or packed")
     impact_parser.add_argument("--work-order", help="everything this work order made")
     impact_parser.add_argument("--since", help="start of the equipment/operator window (ISO date or time)")
     impact_parser.add_argument("--until", help="end of the window, exclusive (ISO date or time)")
-    impact_parser.add_argument("--csv", type=Path, help="write the list as CSV (UTF-8, opens in Excel)")
+    impact_parser.add_argument(
+        "--csv",
+        type=Path,
+        help="write the list as CSV (exact UTF-8 text for other systems; for Excel use --xlsx)",
+    )
     impact_parser.add_argument(
         "--xlsx", type=Path, help="write the list and its summary as an Excel workbook"
     )
