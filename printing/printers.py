@@ -79,6 +79,8 @@ class NetworkTransport:
                 raise PrinterError(self.description, Failure.TIMEOUT, detail) from None
             except OSError as error:
                 raise PrinterError(self.description, Failure.CONNECTION_LOST, str(error)) from None
+            if self.settle <= 0:
+                return
             connection.settimeout(self.settle)
             try:
                 connection.recv(1024)

@@ -8,6 +8,9 @@ brings a 100 x 150 mm label from 240 kB of hex to a few kB: what makes it usable
 
 from __future__ import annotations
 
+import functools
+import re
+
 from PIL import Image
 
 DARKNESS = range(0, 31)  # ~SD: the printer's absolute darkness setting
@@ -51,19 +54,15 @@ def _compressed(rows: list[bytes]) -> str:
     return "".join(encoded)
 
 
+_RUN = re.compile(r"(.)\1+")
+
+
 def _runs(digits: str) -> str:
-    out: list[str] = []
-    index = 0
-    while index < len(digits):
-        digit = digits[index]
-        end = index
-        while end < len(digits) and digits[end] == digit:
-            end += 1
-        out.append(_count(end - index) + digit)
-        index = end
-    return "".join(out)
+    """Each run of a repeated hex digit as its count letter and the digit (regex: runs in C)."""
+    return _RUN.sub(lambda run: _COUNTS[len(run.group(0))] + run.group(1), digits)
 
 
+@functools.cache
 def _count(count: int) -> str:
     """ZPL's repeat prefix: g-z are 20-400 in steps of 20, G-Y are 1-19 (1 needs none)."""
     prefix = ""
@@ -76,3 +75,12 @@ def _count(count: int) -> str:
     if count > 1 or (count == 1 and prefix):
         prefix += chr(ord("G") + count - 1)
     return prefix
+
+
+class _Counts(dict[int, str]):
+    def __missing__(self, count: int) -> str:
+        self[count] = prefix = _count(count)
+        return prefix
+
+
+_COUNTS = _Counts()
