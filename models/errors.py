@@ -113,6 +113,10 @@ class ErrorCode(StrEnum):
     SHIPMENT_EMPTY = "SHIPMENT_EMPTY"
     SHIPMENT_QUANTITY_MISMATCH = "SHIPMENT_QUANTITY_MISMATCH"
 
+    # Labels
+    UNKNOWN_PRINT_JOB = "UNKNOWN_PRINT_JOB"
+    PRINT_JOB_STATE = "PRINT_JOB_STATE"
+
 
 class DomainError(Exception):
     """An operator action the rules refuse; the transaction it ran in has been rolled back."""

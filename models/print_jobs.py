@@ -1,0 +1,154 @@
+"""Print jobs: every label is recorded before it is sent, so no label leaves a printer unrecorded.
+
+A job is committed RESERVED with the fields it prints (the label as printed, not as the unit is
+later), then the station sends it and records SENT or FAILED (a failed job can be sent again),
+and the operator confirms the label came out (CONFIRMED). Printing is an operator action with its
+PRINT event; a reprint is a supervisor's, with a reason, as a REPRINT event and a job of its own
+that names the job it repeats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from models.actions import SUPERVISION, Ctx, operation
+from models.db import Database
+from models.errors import DomainError, ErrorCode
+from models.labels import label_for
+from models.lookup import require_reason, unit_by_code
+from models.schema import EventRole, EventType, PrintJob, PrintJobStatus, Unit
+
+MAX_COPIES = 100
+
+# Which status a job may come from, for each status it is moved to.
+MOVES: dict[PrintJobStatus, tuple[PrintJobStatus, ...]] = {
+    PrintJobStatus.SENT: (PrintJobStatus.RESERVED, PrintJobStatus.FAILED),
+    PrintJobStatus.FAILED: (PrintJobStatus.RESERVED, PrintJobStatus.FAILED),
+    PrintJobStatus.CONFIRMED: (PrintJobStatus.SENT,),
+}
+
+
+@dataclass(frozen=True)
+class PrintJobResult:
+    job_id: int
+    unit_code: str
+    template: str
+    fields: dict[str, Any]
+    copies: int
+    printer: str
+    status: str
+    reprint_of: int | None = None
+
+
+def _copies(copies: int) -> int:
+    if isinstance(copies, bool) or not isinstance(copies, int) or not 1 <= copies <= MAX_COPIES:
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity=copies, maximum=MAX_COPIES)
+    return copies
+
+
+def _job(
+    ctx: Ctx, unit: Unit, template: str, fields: dict[str, Any], printer: str, copies: int, **extra: Any
+) -> PrintJob:
+    job = PrintJob(
+        action_id=ctx.action_id,
+        unit_id=unit.id,
+        station_id=ctx.station.id,
+        user_id=ctx.user.id,
+        template=template,
+        printer=printer,
+        copies=copies,
+        status=PrintJobStatus.RESERVED,
+        fields=fields,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        **extra,
+    )
+    ctx.session.add(job)
+    ctx.session.flush()
+    return job
+
+
+def _result(job: PrintJob, unit: Unit) -> PrintJobResult:
+    return PrintJobResult(
+        job_id=job.id,
+        unit_code=unit.code,
+        template=job.template,
+        fields=dict(job.fields or {}),
+        copies=job.copies,
+        printer=job.printer or "",
+        status=job.status.value,
+        reprint_of=job.reprint_of_id,
+    )
+
+
+@operation("print_label")
+def print_label(ctx: Ctx, *, unit_code: str, printer: str, copies: int = 1) -> PrintJobResult:
+    """Reserve the unit's label: the job and its PRINT event, committed before anything is sent."""
+    unit = unit_by_code(ctx.session, unit_code)
+    template, fields = label_for(ctx.session, unit)
+    job = _job(ctx, unit, template, fields, printer, _copies(copies))
+    ctx.event(
+        EventType.PRINT,
+        [(unit, EventRole.OBJECT, None)],
+        detail={"print_job": job.id, "template": template, "printer": printer, "copies": copies},
+    )
+    return _result(job, unit)
+
+
+@operation("reprint_label", SUPERVISION)
+def reprint_label(
+    ctx: Ctx, *, job_id: int, reason: str, printer: str | None = None, copies: int = 1
+) -> PrintJobResult:
+    """The same label again (the fields as first printed), for a reason a supervisor gives."""
+    why = require_reason(reason)
+    original = ctx.session.get(PrintJob, job_id)
+    if original is None or original.unit_id is None:
+        raise DomainError(ErrorCode.UNKNOWN_PRINT_JOB, job=job_id)
+    unit = ctx.session.get(Unit, original.unit_id)
+    assert unit is not None  # a foreign key
+    target = printer or original.printer or ""
+    job = _job(
+        ctx, unit, original.template, dict(original.fields or {}), target, _copies(copies),
+        reprint_of_id=original.id, reason=why,
+    )  # fmt: skip
+    ctx.event(
+        EventType.REPRINT,
+        [(unit, EventRole.OBJECT, None)],
+        reason_text=why,
+        detail={"print_job": job.id, "reprint_of": original.id, "printer": target, "copies": copies},
+    )
+    return _result(job, unit)
+
+
+def mark_sent(db: Database, job_id: int) -> PrintJobStatus:
+    return _move(db, job_id, PrintJobStatus.SENT, None)
+
+
+def mark_failed(db: Database, job_id: int, error: str) -> PrintJobStatus:
+    return _move(db, job_id, PrintJobStatus.FAILED, error)
+
+
+def mark_confirmed(db: Database, job_id: int) -> PrintJobStatus:
+    return _move(db, job_id, PrintJobStatus.CONFIRMED, None)
+
+
+def _move(db: Database, job_id: int, status: PrintJobStatus, error: str | None) -> PrintJobStatus:
+    """One conditional UPDATE: a job moves only from where it may (a second SENT changes nothing)."""
+    with db.session() as session, session.begin():
+        moved = session.execute(
+            update(PrintJob)
+            .where(PrintJob.id == job_id, PrintJob.status.in_(MOVES[status]))
+            .values(status=status, error=error, updated_at=func.current_timestamp())
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount == 1:
+            return status
+        current = session.scalar(select(PrintJob.status).where(PrintJob.id == job_id))
+        if current is None:
+            raise DomainError(ErrorCode.UNKNOWN_PRINT_JOB, job=job_id)
+        if current is status:
+            return status
+        raise DomainError(ErrorCode.PRINT_JOB_STATE, job=job_id, status=current.value, wanted=status.value)

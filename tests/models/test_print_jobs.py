@@ -1,0 +1,119 @@
+"""Print jobs and label content on units made by the real operations: every label reads back,
+through the stations' own resolver, to the very unit it was printed for."""
+
+from __future__ import annotations
+
+import pytest
+import zxingcpp
+
+from models import print_jobs
+from models.demo_plant import METER
+from models.errors import DomainError, ErrorCode
+from models.print_jobs import mark_confirmed, mark_failed, mark_sent
+from models.resolve import resolve
+from models.schema import EventType, PrintJob, PrintJobStatus
+from printing.render import render
+from printing.template import built_in
+from tests.models import flows
+from tests.support import OPERATOR, SUPERVISOR, Plant
+
+
+def scans(plant: Plant, job: print_jobs.PrintJobResult) -> list[str]:
+    """Each barcode of the rendered label, as a scanner sends it (AIM prefix and GS), resolved."""
+    image = render(built_in(job.template), job.fields, dpi=203).convert("L")
+    return [
+        resolve(plant.db, symbol.symbology_identifier + symbol.bytes.decode("ascii")).code
+        for symbol in zxingcpp.read_barcodes(image)
+    ]
+
+
+def test_labels_of_a_lot_a_serial_a_carton_and_a_pallet_scan_back_to_their_unit(plant: Plant) -> None:
+    batch = flows.build_meters(plant, 2)
+    box = flows.carton(plant, batch.meters)
+    pallet = flows.pallet(plant, [box])
+    for code, template in (
+        (batch.pcb_lot, "material_lot"),
+        (batch.meters[0], "serial"),
+        (box, "carton"),
+        (pallet, "pallet"),
+    ):
+        job = print_jobs.print_label(
+            plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=code, printer="preview"
+        )
+        assert (code, job.template, job.status) == (code, template, "RESERVED")
+        found = scans(plant, job)
+        assert code in found, (template, found)
+        if template == "carton":  # the content barcode names the item, not a unit
+            assert job.fields["count"] == "2" and job.fields["lot"] == batch.work_order
+        assert all(hit == code for hit in found if hit != METER), found
+    serial = print_jobs.print_label(
+        plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=batch.meters[1], printer="preview"
+    )
+    assert serial.fields["barcode"].startswith("(01)") and serial.fields["barcode_gs1"] is True
+    assert [e.event_type for e in flows.events(plant, batch.meters[1], EventType.PRINT)] == [EventType.PRINT]
+
+
+def test_a_job_is_recorded_before_it_is_sent_and_moves_only_forward(plant: Plant) -> None:
+    [meter] = flows.released_meters(plant, 1)
+    job = flows.replayed(
+        plant,
+        print_jobs.print_label,
+        plant.actor(OPERATOR, "PCK-01"),
+        unit_code=meter,
+        printer="ZPL 10.0.0.9",
+    )
+    assert mark_failed(plant.db, job.job_id, "10.0.0.9:9100: UNREACHABLE") is PrintJobStatus.FAILED
+    assert mark_sent(plant.db, job.job_id) is PrintJobStatus.SENT  # sent again after the failure
+    assert mark_sent(plant.db, job.job_id) is PrintJobStatus.SENT  # a retried report changes nothing
+    assert mark_confirmed(plant.db, job.job_id) is PrintJobStatus.CONFIRMED
+    [row] = flows.rows(plant, PrintJob, PrintJob.id == job.job_id)
+    assert (row.status, row.error) == (PrintJobStatus.CONFIRMED, None)
+    with pytest.raises(DomainError) as wrong:
+        mark_failed(plant.db, job.job_id, "late")
+    assert wrong.value.code is ErrorCode.PRINT_JOB_STATE
+    with pytest.raises(DomainError) as missing:
+        mark_sent(plant.db, 999_999)
+    assert missing.value.code is ErrorCode.UNKNOWN_PRINT_JOB
+
+
+def test_a_reprint_is_a_supervisors_with_a_reason_and_prints_the_same_label(plant: Plant) -> None:
+    [meter] = flows.released_meters(plant, 1)
+    first = print_jobs.print_label(
+        plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meter, printer="preview"
+    )
+    flows.refused(
+        plant,
+        ErrorCode.ROLE_REQUIRED,
+        lambda: print_jobs.reprint_label(
+            plant.db, plant.actor(OPERATOR, "PCK-01"), job_id=first.job_id, reason="torn"
+        ),
+    )
+    flows.refused(
+        plant,
+        ErrorCode.REASON_REQUIRED,
+        lambda: print_jobs.reprint_label(
+            plant.db, plant.actor(SUPERVISOR, "PCK-01"), job_id=first.job_id, reason=" "
+        ),
+    )
+    flows.refused(
+        plant,
+        ErrorCode.UNKNOWN_PRINT_JOB,
+        lambda: print_jobs.reprint_label(
+            plant.db, plant.actor(SUPERVISOR, "PCK-01"), job_id=999_999, reason="torn"
+        ),
+    )
+    again = print_jobs.reprint_label(
+        plant.db,
+        plant.actor(SUPERVISOR, "PCK-01"),
+        job_id=first.job_id,
+        reason="label torn at packing",
+        copies=2,
+    )
+    assert (again.reprint_of, again.fields, again.copies) == (first.job_id, first.fields, 2)
+    [reprint] = flows.events(plant, meter, EventType.REPRINT)
+    assert reprint.reason == "label torn at packing"
+    flows.refused(
+        plant,
+        ErrorCode.BAD_QUANTITY,
+        lambda: print_jobs.print_label(plant.db, plant.actor(), unit_code=meter, printer="preview", copies=0),
+    )
