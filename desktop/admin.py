@@ -32,8 +32,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_commands = demo_parser.add_subparsers(dest="demo_command", required=True)
     demo_commands.add_parser("seed", help="create the demo plant with a few days of history (safe to repeat)")
     _add_trace_commands(commands)
+    test_parser = commands.add_parser(
+        "print-test",
+        help="print a sample label on the station's printer (settings: [printer] in station.toml)",
+    )
+    test_parser.add_argument("--template", default="serial", help="material_lot, serial, carton or pallet")
+    test_parser.add_argument("--driver", help="preview, escpos or zpl (overrides the config file)")
+    test_parser.add_argument(
+        "--connection", help="tcp://host:9100, serial:///dev/ttyUSB0?baud=9600, or a folder"
+    )
+    test_parser.add_argument("--dpi", type=int, help="203 or 300")
 
     args = parser.parse_args(argv)
+    if args.command == "print-test":
+        return _print_test(args)
     if args.command in ("trace", "impact") and hasattr(sys.stdout, "reconfigure"):
         # Chinese names and JSON are UTF-8 whatever the console's code page (GBK, cp1252).
         sys.stdout.reconfigure(encoding="utf-8")
@@ -175,6 +187,40 @@ def _impact(args: argparse.Namespace, db: Database) -> int:
             for batch in found.rows():
                 for row in batch:
                     print(render_row(row))
+    return 0
+
+
+def _print_test(args: argparse.Namespace) -> int:
+    """A sample label, not a unit's: it checks the printer, so it is not a print job and its codes
+    name no unit."""
+    import tomllib
+
+    import platformdirs
+
+    from models.db import APP_AUTHOR, APP_NAME, config_file_path
+    from printing.printers import PrinterError
+    from printing.render import LabelError, render
+    from printing.samples import SAMPLES
+    from printing.settings import PrinterSettings, SettingsError
+    from printing.template import TemplateError, built_in
+
+    path = config_file_path()
+    values: dict[str, object] = {}
+    if path.exists():
+        with path.open("rb") as handle:
+            values = dict(tomllib.load(handle).get("printer", {}))
+    for name in ("driver", "connection", "dpi"):
+        if getattr(args, name) is not None:
+            values[name] = getattr(args, name)
+    preview = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "labels"
+    try:
+        settings = PrinterSettings.from_mapping(values, preview_folder=preview)
+        label = render(built_in(args.template), SAMPLES[args.template], dpi=settings.dpi, font=settings.font)
+        done = settings.printer().print_label(label, copies=1, name=f"test {args.template}")
+    except (SettingsError, TemplateError, LabelError, PrinterError, KeyError) as error:
+        print(f"print-test failed: {error}", file=sys.stderr)
+        return 2
+    print(f"printed {done}")
     return 0
 
 

@@ -152,3 +152,13 @@ def _move(db: Database, job_id: int, status: PrintJobStatus, error: str | None) 
         if current is status:
             return status
         raise DomainError(ErrorCode.PRINT_JOB_STATE, job=job_id, status=current.value, wanted=status.value)
+
+
+def job_status(db: Database, job_id: int) -> PrintJobStatus:
+    """Where a job stands now: a replayed print action returns the job as first recorded, and a
+    job already sent must not be sent twice."""
+    with db.session() as session:
+        status = session.scalar(select(PrintJob.status).where(PrintJob.id == job_id))
+    if status is None:
+        raise DomainError(ErrorCode.UNKNOWN_PRINT_JOB, job=job_id)
+    return status

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from printing.escpos import escpos_job
 from printing.printers import NetworkTransport, ZplPrinter
 from printing.render import render
+from printing.samples import SAMPLES as FIELDS
 from printing.template import BUILT_IN, built_in
 from printing.zpl import zpl_job
-from tests.printing.test_render import FIELDS
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

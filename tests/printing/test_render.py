@@ -8,71 +8,18 @@ preview shows). GS1 symbols must come back as GS1, with the symbology identifier
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import zxingcpp
 from PIL import Image
 
 from printing.render import LabelError, render
+from printing.samples import SAMPLES
 from printing.template import BUILT_IN, TemplateError, built_in, parse
 
 GS = "\x1d"
 
-# Demo data as the stations fill it: Chinese and English names, GS1 strings where the item has a GTIN.
-FIELDS: dict[str, dict[str, Any]] = {
-    "material_lot": {
-        "item_name_zh": "电表主控板",
-        "item_name_en": "Meter main PCB",
-        "item_code": "PCB-MAIN",
-        "lot_code": "R261122-0001",
-        "supplier_name": "华强电子",
-        "supplier_lot": "HQ-PCB-2611A",
-        "quantity": "100",
-        "uom": "EA",
-        "expires_on": "2027-11-22",
-        "code": "R261122-0001",
-        "barcode": "(01)06901234000023(10)R261122-0001(17)271122",
-        "barcode_gs1": True,
-    },
-    "serial": {
-        "item_name_zh": "单相智能电表",
-        "item_name_en": "Single-phase smart meter",
-        "serial": "SM2611000001G",
-        "item_code": "DDZY-102",
-        "manufactured_on": "2026-11-23",
-        "barcode": "(01)06901234000016(21)SM2611000001G",
-        "barcode_gs1": True,
-        "barcode_text": "(01)06901234000016(21)SM2611000001G",
-    },
-    "carton": {
-        "site_name": "深圳智能电表厂 Shenzhen Meter Plant",
-        "sscc": "069012340000000016",
-        "gtin": "06901234000016",
-        "item_name_zh": "单相智能电表",
-        "item_name_en": "Single-phase smart meter",
-        "count": "10",
-        "lot": "WO-MTR-0001",
-        "manufactured_on": "2026-11-23",
-        "expires_on": None,
-        "content_barcode": "(02)06901234000016(37)10(10)WO-MTR-0001",
-        "content_barcode_gs1": True,
-        "barcode": "(00)069012340000000016",
-        "barcode_gs1": True,
-    },
-    "pallet": {
-        "site_name": "深圳智能电表厂",
-        "sscc": "069012340000000030",
-        "item_name_zh": "单相智能电表",
-        "item_name_en": "Single-phase smart meter",
-        "cartons": "2",
-        "count": "20",
-        "customer": "华东电力公司",
-        "code": "069012340000000030",
-        "barcode": "(00)069012340000000030",
-        "barcode_gs1": True,
-    },
-}
+FIELDS = SAMPLES
 
 # (symbology identifier, the bytes a scanner sends after it) for each built-in label.
 EXPECTED: dict[str, set[tuple[str, bytes]]] = {
