@@ -3,7 +3,8 @@
 The rule lives here, next to the GS1 parser the stations scan with, so a label always reads back
 through `resolve` to the unit it was printed for: when the item has a GTIN the barcode carries
 the GS1 element string ((01) with (10)/(17) for a lot, (21) for a serial, (00) for a carton or
-pallet SSCC), otherwise the internal code. printing/ only draws what it is given.
+pallet SSCC) and a QR the GS1 Digital Link of the same data, otherwise the internal code.
+printing/ only draws what it is given.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError, ErrorCode
-from models.scan import element_string
+from models.scan import digital_link, element_string
 from models.schema import ContainerLevel, Item, Site, Supplier, Unit, UnitKind, WorkOrder
 from models.units import contents
 
@@ -59,10 +60,12 @@ def _lot_fields(session: Session, unit: Unit, item: Item) -> dict[str, Any]:
     supplier = session.get(Supplier, unit.supplier_id) if unit.supplier_id else None
     gs1 = item.gtin is not None
     barcode = element_string(gtin=item.gtin, lot=unit.code, expiry=unit.expires_on) if gs1 else unit.code
+    link = digital_link(item.gtin, lot=unit.code, expiry=unit.expires_on) if item.gtin else unit.code
     return {
         **_names(item),
         "lot_code": unit.code,
         "code": unit.code,
+        "link": link,
         "supplier_name": supplier.name_zh if supplier else "",
         "supplier_lot": unit.external_code or "",
         "quantity": _amount(unit.quantity),
@@ -76,9 +79,11 @@ def _lot_fields(session: Session, unit: Unit, item: Item) -> dict[str, Any]:
 def _serial_fields(unit: Unit, item: Item) -> dict[str, Any]:
     gs1 = item.gtin is not None
     barcode = element_string(gtin=item.gtin, serial=unit.code) if gs1 else unit.code
+    link = digital_link(item.gtin, serial=unit.code) if item.gtin else unit.code
     return {
         **_names(item),
         "serial": unit.code,
+        "link": link,
         "manufactured_on": _day(unit.manufactured_on),
         "barcode": barcode,
         "barcode_gs1": gs1,

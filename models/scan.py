@@ -187,6 +187,21 @@ def element_string(
     return _hri(_label_elements(gtin, lot, serial, expiry, sscc, quantity))
 
 
+def digital_link(
+    gtin: str,
+    lot: str | None = None,
+    serial: str | None = None,
+    expiry: date | None = None,
+    domain: str | None = None,
+) -> str:
+    """A GS1 Digital Link URI for a QR (a phone opens it; parse_scan reads it back to the same
+    data). `domain` is the host of the brand's resolver ("id.example.cn"); GS1's own (id.gs1.org)
+    when none is set."""
+    elements = _label_elements(gtin, lot, serial, expiry, None, None)
+    message = GS1Message.parse("".join(f"{ai}{value}\x1d" for ai, value in elements).rstrip("\x1d"))
+    return GS1DigitalLinkURI.from_element_strings(message.element_strings).as_uri(domain=domain)
+
+
 def encoded_element_string(
     gtin: str | None = None,
     lot: str | None = None,

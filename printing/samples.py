@@ -18,6 +18,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "uom": "EA",
         "expires_on": "2027-11-22",
         "code": "R261122-0001",
+        "link": "https://id.gs1.org/01/06901234000023/10/R261122-0001?17=271122",
         "barcode": "(01)06901234000023(10)R261122-0001(17)271122",
         "barcode_gs1": True,
     },

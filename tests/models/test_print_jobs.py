@@ -46,6 +46,12 @@ def test_labels_of_a_lot_a_serial_a_carton_and_a_pallet_scan_back_to_their_unit(
         if template == "carton":  # the content barcode names the item, not a unit
             assert job.fields["count"] == "2" and job.fields["lot"] == batch.work_order
         assert all(hit == code for hit in found if hit != METER), found
+    compound = flows.compound_lot(plant)  # a lot of an item with a GTIN: GS1-128 and a Digital Link QR
+    lot_job = print_jobs.print_label(
+        plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=compound, printer="preview"
+    )
+    assert lot_job.fields["link"].startswith("https://id.gs1.org/01/06901234000023/10/")
+    assert scans(plant, lot_job) == [compound, compound]
     serial = print_jobs.print_label(
         plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=batch.meters[1], printer="preview"
     )

@@ -705,3 +705,15 @@ def test_every_made_sscc_scans_back(extension: int, prefix: str, data: st.DataOb
     assert gs1_of(f"]C100{sscc}").sscc == sscc
     assert gs1_of(f"00{sscc}").sscc == sscc
     assert gs1_of(element_string(sscc=sscc)).sscc == sscc
+
+
+def test_a_digital_link_reads_back_to_its_data_and_names_the_brands_resolver() -> None:
+    from models.scan import digital_link
+
+    link = digital_link("06901234000016", serial="SM(1)X/2")
+    assert link.startswith("https://id.gs1.org/01/06901234000016/21/")
+    scan = parse_scan(link)
+    assert scan.gs1 is not None and (scan.gs1.gtin, scan.gs1.serial) == ("06901234000016", "SM(1)X/2")
+    assert digital_link("06901234000016", lot="L1", domain="id.example.cn").startswith(
+        "https://id.example.cn/01/06901234000016/10/L1"
+    )

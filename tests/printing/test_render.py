@@ -24,7 +24,7 @@ FIELDS = SAMPLES
 # (symbology identifier, the bytes a scanner sends after it) for each built-in label.
 EXPECTED: dict[str, set[tuple[str, bytes]]] = {
     "material_lot": {
-        ("]Q1", b"R261122-0001"),
+        ("]Q1", b"https://id.gs1.org/01/06901234000023/10/R261122-0001?17=271122"),
         ("]C1", f"010690123400002310R261122-0001{GS}17271122".encode()),
     },
     "serial": {("]d2", b"0106901234000016" + b"21SM2611000001G")},
