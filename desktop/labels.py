@@ -10,16 +10,15 @@ printer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from models import print_jobs
 from models.actions import Actor
 from models.db import Database
 from models.schema import PrintJobStatus
 from printing.printers import PrinterError
-from printing.render import render
+from printing.render import LabelError, render
 from printing.settings import PrinterSettings
-from printing.template import built_in
+from printing.template import TemplateError, built_in
 
 
 @dataclass(frozen=True)
@@ -34,22 +33,21 @@ def print_unit_label(db: Database, actor: Actor, unit_code: str, settings: Print
     job = print_jobs.print_label(
         db, actor, unit_code=unit_code, printer=printer.description, copies=settings.copies
     )
-    return send_job(db, job.job_id, job.template, job.fields, job.copies, settings)
+    return send_job(db, job.job_id, settings)
 
 
-def send_job(
-    db: Database, job_id: int, template: str, fields: dict[str, Any], copies: int, settings: PrinterSettings
-) -> Printed:
-    """Send a RESERVED or FAILED job; a job already sent is reported, not sent again."""
-    status = print_jobs.job_status(db, job_id)
-    if status not in (PrintJobStatus.RESERVED, PrintJobStatus.FAILED):
-        return Printed(job_id, status, "already sent")
-    label = render(built_in(template), fields, dpi=settings.dpi, font=settings.font)
+def send_job(db: Database, job_id: int, settings: PrinterSettings) -> Printed:
+    """Claim a RESERVED or FAILED job and send what it recorded; a job another station (or an
+    earlier try of this action) has claimed is reported, not sent again."""
     printer = settings.printer()
+    claimed = print_jobs.claim(db, job_id, printer.description)
+    if claimed is None:
+        return Printed(job_id, print_jobs.job_status(db, job_id), "already sent or being sent")
     try:
-        detail = printer.print_label(label, copies=copies, name=f"{template} {fields.get('code') or job_id}")
-    except PrinterError as error:
+        label = render(built_in(claimed.template), claimed.fields, dpi=settings.dpi, font=settings.font)
+        name = f"{claimed.template} {claimed.fields.get('code') or job_id}"
+        detail = printer.print_label(label, copies=claimed.copies, name=name)
+    except (PrinterError, LabelError, TemplateError, ValueError) as error:
         print_jobs.mark_failed(db, job_id, str(error))
         return Printed(job_id, PrintJobStatus.FAILED, str(error))
-    print_jobs.mark_sent(db, job_id)
     return Printed(job_id, PrintJobStatus.SENT, detail)

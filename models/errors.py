@@ -116,6 +116,7 @@ class ErrorCode(StrEnum):
     # Labels
     UNKNOWN_PRINT_JOB = "UNKNOWN_PRINT_JOB"
     PRINT_JOB_STATE = "PRINT_JOB_STATE"
+    LABEL_ALREADY_PRINTED = "LABEL_ALREADY_PRINTED"
 
 
 class DomainError(Exception):

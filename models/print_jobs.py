@@ -19,16 +19,21 @@ from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.labels import label_for
 from models.lookup import require_reason, unit_by_code
-from models.schema import EventRole, EventType, PrintJob, PrintJobStatus, Unit
+from models.schema import EventRole, EventType, PrintJob, PrintJobStatus, Unit, UnitKind
 
 MAX_COPIES = 100
 
-# Which status a job may come from, for each status it is moved to.
+# Which status a job may come from, for each status it is moved to. SENT is taken *before* the
+# bytes go out (`claim`): the station that moves the job wins the right to send it, and a job
+# whose station died mid-send stays SENT, unconfirmed, for a person to decide on.
 MOVES: dict[PrintJobStatus, tuple[PrintJobStatus, ...]] = {
     PrintJobStatus.SENT: (PrintJobStatus.RESERVED, PrintJobStatus.FAILED),
-    PrintJobStatus.FAILED: (PrintJobStatus.RESERVED, PrintJobStatus.FAILED),
+    PrintJobStatus.FAILED: (PrintJobStatus.SENT,),
     PrintJobStatus.CONFIRMED: (PrintJobStatus.SENT,),
 }
+# A unique identifier (a serial, an SSCC) on more labels than this is a second unit in the making;
+# a pallet gets one on two sides.
+MAX_UNIQUE_COPIES = 2
 
 
 @dataclass(frozen=True)
@@ -84,12 +89,30 @@ def _result(job: PrintJob, unit: Unit) -> PrintJobResult:
     )
 
 
+def _unique_copies(unit: Unit, copies: int) -> int:
+    if unit.kind in (UnitKind.SERIAL, UnitKind.CONTAINER) and copies > MAX_UNIQUE_COPIES:
+        raise DomainError(ErrorCode.BAD_QUANTITY, quantity=copies, maximum=MAX_UNIQUE_COPIES)
+    return copies
+
+
 @operation("print_label")
 def print_label(ctx: Ctx, *, unit_code: str, printer: str, copies: int = 1) -> PrintJobResult:
-    """Reserve the unit's label: the job and its PRINT event, committed before anything is sent."""
+    """Reserve the unit's label: the job and its PRINT event, committed before anything is sent.
+
+    A unit gets its label once: a second one is a reprint, a supervisor's decision with a reason.
+    Only a label that never printed (its jobs all FAILED) may be asked for again here.
+    """
     unit = unit_by_code(ctx.session, unit_code)
+    earlier = ctx.session.scalar(
+        select(PrintJob.id)
+        .where(PrintJob.unit_id == unit.id, PrintJob.status != PrintJobStatus.FAILED)
+        .order_by(PrintJob.id)
+        .limit(1)
+    )
+    if earlier is not None:
+        raise DomainError(ErrorCode.LABEL_ALREADY_PRINTED, code=unit.code, job=earlier)
     template, fields = label_for(ctx.session, unit)
-    job = _job(ctx, unit, template, fields, printer, _copies(copies))
+    job = _job(ctx, unit, template, fields, printer, _unique_copies(unit, _copies(copies)))
     ctx.event(
         EventType.PRINT,
         [(unit, EventRole.OBJECT, None)],
@@ -110,10 +133,9 @@ def reprint_label(
     unit = ctx.session.get(Unit, original.unit_id)
     assert unit is not None  # a foreign key
     target = printer or original.printer or ""
-    job = _job(
-        ctx, unit, original.template, dict(original.fields or {}), target, _copies(copies),
-        reprint_of_id=original.id, reason=why,
-    )  # fmt: skip
+    copies = _unique_copies(unit, _copies(copies))
+    fields = dict(original.fields or {})
+    job = _job(ctx, unit, original.template, fields, target, copies, reprint_of_id=original.id, reason=why)
     ctx.event(
         EventType.REPRINT,
         [(unit, EventRole.OBJECT, None)],
@@ -123,11 +145,38 @@ def reprint_label(
     return _result(job, unit)
 
 
-def mark_sent(db: Database, job_id: int) -> PrintJobStatus:
-    return _move(db, job_id, PrintJobStatus.SENT, None)
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job this station may send now, with what was recorded: nothing else may be printed."""
+
+    job_id: int
+    template: str
+    fields: dict[str, Any]
+    copies: int
+
+
+def claim(db: Database, job_id: int, printer: str) -> ClaimedJob | None:
+    """Take a RESERVED or FAILED job for sending (moving it to SENT first), or None if another
+    station or an earlier try has it: only the station that moved it sends it."""
+    with db.session() as session, session.begin():
+        moved = session.execute(
+            update(PrintJob)
+            .where(PrintJob.id == job_id, PrintJob.status.in_(MOVES[PrintJobStatus.SENT]))
+            .values(
+                status=PrintJobStatus.SENT, printer=printer, error=None, updated_at=func.current_timestamp()
+            )
+            .execution_options(synchronize_session=False)
+        )
+        job = session.get(PrintJob, job_id)
+        if job is None:
+            raise DomainError(ErrorCode.UNKNOWN_PRINT_JOB, job=job_id)
+        if moved.rowcount != 1:
+            return None
+        return ClaimedJob(job.id, job.template, dict(job.fields or {}), job.copies)
 
 
 def mark_failed(db: Database, job_id: int, error: str) -> PrintJobStatus:
+    """The claimed job did not print (or not whole: the error says which); it may be claimed again."""
     return _move(db, job_id, PrintJobStatus.FAILED, error)
 
 

@@ -9,7 +9,7 @@ import zxingcpp
 from models import print_jobs
 from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
-from models.print_jobs import mark_confirmed, mark_failed, mark_sent
+from models.print_jobs import claim, mark_confirmed, mark_failed
 from models.resolve import resolve
 from models.schema import EventType, PrintJob, PrintJobStatus
 from printing.render import render
@@ -68,18 +68,30 @@ def test_a_job_is_recorded_before_it_is_sent_and_moves_only_forward(plant: Plant
         unit_code=meter,
         printer="ZPL 10.0.0.9",
     )
+    claimed = claim(plant.db, job.job_id, "ZPL 10.0.0.9:9100")
+    assert claimed is not None and (claimed.template, claimed.fields, claimed.copies) == (
+        "serial",
+        job.fields,
+        1,
+    )
+    assert claim(plant.db, job.job_id, "another station") is None  # only one station sends it
     assert mark_failed(plant.db, job.job_id, "10.0.0.9:9100: UNREACHABLE") is PrintJobStatus.FAILED
-    assert mark_sent(plant.db, job.job_id) is PrintJobStatus.SENT  # sent again after the failure
-    assert mark_sent(plant.db, job.job_id) is PrintJobStatus.SENT  # a retried report changes nothing
+    assert claim(plant.db, job.job_id, "ZPL 10.0.0.9:9100") is not None  # sent again after the failure
     assert mark_confirmed(plant.db, job.job_id) is PrintJobStatus.CONFIRMED
+    assert mark_confirmed(plant.db, job.job_id) is PrintJobStatus.CONFIRMED  # a repeated report
     [row] = flows.rows(plant, PrintJob, PrintJob.id == job.job_id)
-    assert (row.status, row.error) == (PrintJobStatus.CONFIRMED, None)
+    assert (row.status, row.error, row.printer) == (PrintJobStatus.CONFIRMED, None, "ZPL 10.0.0.9:9100")
     with pytest.raises(DomainError) as wrong:
         mark_failed(plant.db, job.job_id, "late")
     assert wrong.value.code is ErrorCode.PRINT_JOB_STATE
     with pytest.raises(DomainError) as missing:
-        mark_sent(plant.db, 999_999)
+        claim(plant.db, 999_999, "x")
     assert missing.value.code is ErrorCode.UNKNOWN_PRINT_JOB
+    flows.refused(
+        plant,
+        ErrorCode.LABEL_ALREADY_PRINTED,
+        lambda: print_jobs.print_label(plant.db, plant.actor(), unit_code=meter, printer="preview"),
+    )
 
 
 def test_a_reprint_is_a_supervisors_with_a_reason_and_prints_the_same_label(plant: Plant) -> None:
@@ -118,8 +130,10 @@ def test_a_reprint_is_a_supervisors_with_a_reason_and_prints_the_same_label(plan
     assert (again.reprint_of, again.fields, again.copies) == (first.job_id, first.fields, 2)
     [reprint] = flows.events(plant, meter, EventType.REPRINT)
     assert reprint.reason == "label torn at packing"
-    flows.refused(
+    flows.refused(  # a serial on three labels is two units too many
         plant,
         ErrorCode.BAD_QUANTITY,
-        lambda: print_jobs.print_label(plant.db, plant.actor(), unit_code=meter, printer="preview", copies=0),
+        lambda: print_jobs.reprint_label(
+            plant.db, plant.actor(SUPERVISOR, "PCK-01"), job_id=first.job_id, reason="torn", copies=3
+        ),
     )
