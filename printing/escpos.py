@@ -33,5 +33,5 @@ def escpos_job(label: Image.Image, *, cut: bool = False) -> bytes:
             fragment_height=BAND_ROWS,
         )
     if cut:
-        printer.cut()
+        printer.cut(feed=False)  # a label printer's cutter is at the label gap: no receipt feed
     return bytes(printer.output)

@@ -25,14 +25,18 @@ def zpl_job(label: Image.Image, *, copies: int = 1, darkness: int | None = None)
         raise ValueError(f"copies must be 1 or more, not {copies}")
     if darkness is not None and darkness not in DARKNESS:
         raise ValueError(f"ZPL darkness is 0 to 30, not {darkness}")
-    image = label.convert("1")
-    bytes_per_row = (image.width + 7) // 8
+    label = label.convert("1")
+    # On a white canvas a whole number of bytes wide: the padding bits of each row stay white
+    # (inverted, they would print a black column at the right edge on printers that do not clip).
+    image = Image.new("1", ((label.width + 7) // 8 * 8, label.height), 1)
+    image.paste(label, (0, 0))
+    bytes_per_row = image.width // 8
     # Pillow's 1-bit rows are padded to whole bytes, white bit = 1; ZPL wants black bit = 1.
     raw = bytes(255 - byte for byte in image.tobytes())
     rows = [raw[index : index + bytes_per_row] for index in range(0, len(raw), bytes_per_row)]
     band_rows = max(1, BAND_BYTES // bytes_per_row)
     parts = [f"~SD{darkness:02d}" if darkness is not None else ""]
-    parts.append(f"^XA^PW{image.width}^LL{image.height}^LH0,0")
+    parts.append(f"^XA^PW{label.width}^LL{label.height}^LH0,0")
     for top in range(0, len(rows), band_rows):
         band = rows[top : top + band_rows]
         total = bytes_per_row * len(band)

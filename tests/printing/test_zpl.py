@@ -39,3 +39,9 @@ def test_copies_and_darkness_are_the_printers_own_commands() -> None:
     for bad in ({"copies": 0}, {"darkness": 31}):
         with pytest.raises(ValueError):
             zpl_job(label, **bad)
+
+
+def test_the_padding_bits_of_a_row_stay_white() -> None:
+    """A 9-dot-wide white label is 2 bytes a row; the 7 spare bits must not print black."""
+    job = zpl_job(Image.new("1", (9, 2), 1)).decode()
+    assert "^PW9^LL2" in job and "^GFA,4,4,2,,:^FS" in job
