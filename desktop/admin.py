@@ -191,8 +191,8 @@ def _impact(args: argparse.Namespace, db: Database) -> int:
 
 
 def _print_test(args: argparse.Namespace) -> int:
-    """A sample label, not a unit's: it checks the printer, so it is not a print job and its codes
-    name no unit."""
+    """A sample label, not a unit's: it checks the printer, so it is not a print job, and its codes
+    (GS1's demonstration prefix 952, SAMPLE names) name no unit."""
     import tomllib
 
     import platformdirs
@@ -206,9 +206,13 @@ def _print_test(args: argparse.Namespace) -> int:
 
     path = config_file_path()
     values: dict[str, object] = {}
-    if path.exists():
-        with path.open("rb") as handle:
-            values = dict(tomllib.load(handle).get("printer", {}))
+    try:
+        if path.exists():
+            with path.open("rb") as handle:
+                values = dict(tomllib.load(handle).get("printer", {}))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        print(f"print-test failed: {path}: {error}", file=sys.stderr)
+        return 2
     for name in ("driver", "connection", "dpi"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)

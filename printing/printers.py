@@ -4,8 +4,9 @@ hardware).
 
 A printer either takes the whole job or raises `PrinterError` with a reason an operator can act
 on (unreachable, timed out, connection lost, unplugged): the print job stays re-sendable, nothing
-is dropped silently. Raw port 9100 gives no acknowledgement, so "sent" means the printer took the
-bytes, not that a label came out; confirming is the operator's (or a status query's) job.
+is dropped silently. Raw port 9100 gives no acknowledgement: "sent" means the printer's network
+stack took the bytes, not that a label came out, so confirming is the operator's job (or, later,
+a status query's: ~HS for ZPL, DLE EOT for ESC/POS).
 """
 
 from __future__ import annotations
@@ -92,25 +93,40 @@ class NetworkTransport:
 
 @dataclass
 class SerialTransport:
-    """A printer on a serial line or a USB-serial adapter (RS-232, USB-CDC)."""
+    """A printer on a serial line or a USB-serial adapter (RS-232, USB-CDC).
+
+    A label is tens of kilobytes: at 9600 baud a carton takes half a minute, so the write may take
+    as long as the line needs for the job (ten bits a byte) plus `timeout`; hardware or software
+    flow control keeps a slow printer's buffer from overflowing.
+    """
 
     device: str
     baudrate: int = 9600
     timeout: float = 10.0
+    flow: str = "none"  # "rtscts", "xonxoff" or "none"
 
     @property
     def description(self) -> str:
         return f"{self.device}@{self.baudrate}"
 
     def send(self, job: bytes) -> None:
+        allowed = self.timeout + len(job) * 10 / self.baudrate * 1.5
         try:
-            with serial.Serial(self.device, self.baudrate, write_timeout=self.timeout) as line:
+            with serial.Serial(
+                self.device,
+                self.baudrate,
+                write_timeout=allowed,
+                rtscts=self.flow == "rtscts",
+                xonxoff=self.flow == "xonxoff",
+            ) as line:
                 line.write(job)
                 line.flush()
         except serial.SerialTimeoutException as error:
-            raise PrinterError(self.description, Failure.TIMEOUT, str(error)) from None
+            raise PrinterError(self.description, Failure.TIMEOUT, f"{error} after {allowed:.0f} s") from None
         except (serial.SerialException, OSError) as error:
-            failure = Failure.UNREACHABLE if not Path(self.device).exists() else Failure.CONNECTION_LOST
+            # pyserial says "could not open port" when the device is not there (unplugged,
+            # mistyped, COM3 gone on Windows); anything after opening lost a connection that was.
+            failure = Failure.UNREACHABLE if "could not open port" in str(error) else Failure.CONNECTION_LOST
             raise PrinterError(self.description, failure, str(error)) from None
 
 

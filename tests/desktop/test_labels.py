@@ -69,3 +69,6 @@ def test_print_test_prints_a_sample_or_says_why_not(
     assert "UNREACHABLE" in capsys.readouterr().err
     assert main(["print-test", "--template", "box"]) == 2
     assert "no built-in label template" in capsys.readouterr().err
+    (tmp_path / "station.toml").write_text("[printer\n", encoding="utf-8")
+    assert main(["print-test"]) == 2
+    assert "station.toml" in capsys.readouterr().err

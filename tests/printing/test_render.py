@@ -24,15 +24,15 @@ FIELDS = SAMPLES
 # (symbology identifier, the bytes a scanner sends after it) for each built-in label.
 EXPECTED: dict[str, set[tuple[str, bytes]]] = {
     "material_lot": {
-        ("]Q1", b"https://id.gs1.org/01/06901234000023/10/R261122-0001?17=271122"),
-        ("]C1", f"010690123400002310R261122-0001{GS}17271122".encode()),
+        ("]Q1", b"https://id.gs1.org/01/09521234000020/10/LOT-SAMPLE1?17=271122"),
+        ("]C1", b"01095212340000201727112210LOT-SAMPLE1"),
     },
-    "serial": {("]d2", b"0106901234000016" + b"21SM2611000001G")},
+    "serial": {("]d2", b"0109521234000013" + b"21SAMPLE00001")},
     "carton": {
-        ("]C1", f"02069012340000163710{GS}10WO-MTR-0001".encode()),
-        ("]C1", b"00069012340000000016"),
+        ("]C1", f"02095212340000133710{GS}10WO-SAMPLE".encode()),
+        ("]C1", b"00095212340000000013"),
     },
-    "pallet": {("]Q1", b"069012340000000030"), ("]C1", b"00069012340000000030")},
+    "pallet": {("]Q1", b"095212340000000020"), ("]C1", b"00095212340000000020")},
 }
 
 
@@ -51,15 +51,15 @@ def test_every_built_in_label_scans_back_to_its_data(name: str, dpi: int) -> Non
 
 
 def test_gs1_data_matrix_is_square_and_plain_codes_are_not_gs1() -> None:
-    fields = {**FIELDS["serial"], "barcode": "SM2611000001G", "barcode_gs1": False, "barcode_text": ""}
-    assert scanned(render(built_in("serial"), fields)) == {("]d1", b"SM2611000001G")}
+    fields = {**FIELDS["serial"], "barcode": "SAMPLE00001", "barcode_gs1": False, "barcode_text": ""}
+    assert scanned(render(built_in("serial"), fields)) == {("]d1", b"SAMPLE00001")}
     [symbol] = zxingcpp.read_barcodes(render(built_in("serial"), FIELDS["serial"]).convert("L"))
     corners = symbol.position
     width = abs(corners.top_right.x - corners.top_left.x)
     height = abs(corners.bottom_left.y - corners.top_left.y)
     assert abs(width - height) <= 2  # square: older scanners misread the rectangular GS1 default
-    lot = {**FIELDS["material_lot"], "barcode": "R261122-0001", "barcode_gs1": False}
-    assert ("]C0", b"R261122-0001") in scanned(render(built_in("material_lot"), lot))
+    lot = {**FIELDS["material_lot"], "barcode": "LOT-SAMPLE1", "barcode_gs1": False}
+    assert ("]C0", b"LOT-SAMPLE1") in scanned(render(built_in("material_lot"), lot))
 
 
 def test_what_cannot_be_printed_right_is_refused() -> None:
