@@ -122,7 +122,7 @@ def _container_fields(session: Session, unit: Unit) -> dict[str, Any]:
     }
     if gtin and count:
         lot = fields["lot"] or None
-        fields["content_barcode"] = element_string(gtin=gtin, quantity=count, lot=lot, expiry=expires)
+        fields["content_barcode"] = element_string(content_gtin=gtin, quantity=count, lot=lot, expiry=expires)
         fields["content_barcode_gs1"] = True
     else:
         fields["content_barcode"] = item.code if item else unit.code

@@ -116,11 +116,12 @@ def _gs1(session: Session, gs1: Gs1Data, supplier_id: int | None) -> Resolved:
         if unit is None:
             raise DomainError(ErrorCode.UNKNOWN_CODE, code=gs1.sscc)
         return _unit(unit, gs1)
-    if gs1.gtin is None:
+    gtin = gs1.gtin or gs1.content_gtin  # a carton's content barcode names the item it holds
+    if gtin is None:
         raise DomainError(ErrorCode.UNKNOWN_CODE, code=gs1.element_string)
-    item = session.scalars(select(Item).where(Item.gtin == gs1.gtin)).first()
+    item = session.scalars(select(Item).where(Item.gtin == gtin)).first()
     if item is None:
-        raise DomainError(ErrorCode.UNKNOWN_CODE, code=gs1.element_string, gtin=gs1.gtin)
+        raise DomainError(ErrorCode.UNKNOWN_CODE, code=gs1.element_string, gtin=gtin)
     for own_code in (gs1.serial, gs1.lot):
         if own_code is None:
             continue

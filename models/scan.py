@@ -100,6 +100,8 @@ class Gs1Data:
     element_string: str
     """Every AI of the scan in one canonical order, so the same data read from a GS1-128, a
     DataMatrix or a Digital Link compares and logs identically."""
+    content_gtin: str | None = None
+    """(02): the trade item a carton holds (with its count in (37)), not the carton itself."""
 
 
 @dataclass(frozen=True)
@@ -178,13 +180,16 @@ def element_string(
     expiry: date | None = None,
     sscc: str | None = None,
     quantity: int | None = None,
+    content_gtin: str | None = None,
 ) -> str:
     """The text printed under a GS1 barcode; parse_scan reads it back to the same data.
 
     A "(" inside a value is written "\\(" (as the GS1 Syntax Engine does), otherwise a lot such
-    as "A(21)B" would read back as a lot and a serial.
+    as "A(21)B" would read back as a lot and a serial. `content_gtin` with `quantity` is a
+    carton's content ((02) and (37), the logistic label's way); `gtin` with `quantity` is a
+    variable count of the item itself ((01) and (30)).
     """
-    return _hri(_label_elements(gtin, lot, serial, expiry, sscc, quantity))
+    return _hri(_label_elements(gtin, lot, serial, expiry, sscc, quantity, content_gtin))
 
 
 def digital_link(
@@ -408,6 +413,7 @@ def _gs1_data(elements: list[GS1ElementString]) -> Gs1Data:
         production_date=day("11"),
         quantity=Decimal(count) if count else None,
         element_string=_hri((element.ai.ai, element.value) for element in ordered),
+        content_gtin=value("02"),
     )
 
 
@@ -437,20 +443,25 @@ def _label_elements(
     expiry: date | None,
     sscc: str | None,
     quantity: int | None,
+    content_gtin: str | None = None,
 ) -> list[tuple[str, str]]:
     """Validated (AI, value) pairs in the recommended order; refuse what would not scan back."""
     elements: list[tuple[str, str]] = []
     if sscc is not None:
         elements.append(("00", _checked_sscc(sscc)))
+    if gtin is not None and content_gtin is not None:
+        raise DomainError(ErrorCode.BAD_INPUT, field="element_string", text="(01) and (02) together")
     if gtin is not None:
         elements.append(("01", normalize_gtin(gtin)))
+    if content_gtin is not None:
+        elements.append(("02", normalize_gtin(content_gtin)))
     if expiry is not None:
         elements.append(("17", _encoded_date("17", expiry)))
     if quantity is not None:
-        # AI 30 (variable count): AI 37 would require AI 02 instead of 01.
+        # (30) counts the item of (01); (37) counts the content of (02).
         if type(quantity) is not int or not 0 <= quantity <= 99_999_999:
             raise DomainError(ErrorCode.BAD_QUANTITY, text=str(quantity))
-        elements.append(("30", str(quantity)))
+        elements.append(("37" if content_gtin is not None else "30", str(quantity)))
     if lot is not None:
         elements.append(("10", _checked_text("10", "lot", lot)))
     if serial is not None:

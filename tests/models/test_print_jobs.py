@@ -45,6 +45,7 @@ def test_labels_of_a_lot_a_serial_a_carton_and_a_pallet_scan_back_to_their_unit(
         assert code in found, (template, found)
         if template == "carton":  # the content barcode names the item, not a unit
             assert job.fields["count"] == "2" and job.fields["lot"] == batch.work_order
+            assert job.fields["content_barcode"] == f"(02)06901234000016(37)2(10){batch.work_order}"
         assert all(hit == code for hit in found if hit != METER), found
     compound = flows.compound_lot(plant)  # a lot of an item with a GTIN: GS1-128 and a Digital Link QR
     lot_job = print_jobs.print_label(

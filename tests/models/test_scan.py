@@ -717,3 +717,15 @@ def test_a_digital_link_reads_back_to_its_data_and_names_the_brands_resolver() -
     assert digital_link("06901234000016", lot="L1", domain="id.example.cn").startswith(
         "https://id.example.cn/01/06901234000016/10/L1"
     )
+
+
+def test_a_cartons_content_is_02_with_37_and_never_mixed_with_01() -> None:
+    from models.scan import element_string
+
+    text = element_string(content_gtin="06901234000016", quantity=10, lot="WO-1")
+    assert text == "(02)06901234000016(37)10(10)WO-1"
+    scan = parse_scan(text).gs1
+    assert scan is not None and (scan.content_gtin, scan.gtin, scan.quantity) == ("06901234000016", None, 10)
+    with pytest.raises(DomainError) as both:
+        element_string(gtin="06901234000016", content_gtin="06901234000016")
+    assert both.value.code is ErrorCode.BAD_INPUT
