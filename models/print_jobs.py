@@ -19,7 +19,7 @@ from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.labels import label_for
 from models.lookup import require_reason, unit_by_code
-from models.schema import EventRole, EventType, PrintJob, PrintJobStatus, Unit, UnitKind
+from models.schema import EventRole, EventType, PrintJob, PrintJobStatus, Unit, UnitKind, UnitStatus
 
 MAX_COPIES = 100
 
@@ -103,6 +103,8 @@ def print_label(ctx: Ctx, *, unit_code: str, printer: str, copies: int = 1) -> P
     Only a label that never printed (its jobs all FAILED) may be asked for again here.
     """
     unit = unit_by_code(ctx.session, unit_code)
+    if unit.status in (UnitStatus.SCRAPPED, UnitStatus.REJECTED):  # a label puts it back in circulation
+        raise DomainError(ErrorCode.UNIT_SCRAPPED, code=unit.code, status=unit.status.value)
     earlier = ctx.session.scalar(
         select(PrintJob.id)
         .where(PrintJob.unit_id == unit.id, PrintJob.status != PrintJobStatus.FAILED)

@@ -194,7 +194,7 @@ class _Canvas:
         self.image.paste(symbol_image, (left, top))
         if text_height:
             font = self.font(2.5)
-            label = str(content)
+            label = str(content).replace("\\(", "(")  # the element string's escaped bracket, as read
             self.draw.text(
                 (self.px(box.x) + (width - round(font.getlength(label))) // 2, top + symbol_image.height + 2),
                 label,

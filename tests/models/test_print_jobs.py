@@ -88,6 +88,13 @@ def test_a_job_is_recorded_before_it_is_sent_and_moves_only_forward(plant: Plant
     with pytest.raises(DomainError) as missing:
         claim(plant.db, 999_999, "x")
     assert missing.value.code is ErrorCode.UNKNOWN_PRINT_JOB
+    [scrapped] = flows.released_meters(plant, 1)
+    flows.scrap(plant, scrapped)
+    flows.refused(
+        plant,
+        ErrorCode.UNIT_SCRAPPED,
+        lambda: print_jobs.print_label(plant.db, plant.actor(), unit_code=scrapped, printer="preview"),
+    )
     flows.refused(
         plant,
         ErrorCode.LABEL_ALREADY_PRINTED,

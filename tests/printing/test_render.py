@@ -101,3 +101,11 @@ def test_the_demo_gs1_data_is_valid_gs1() -> None:
         for name, value in fields.items():
             if fields.get(f"{name}_gs1"):
                 assert parse_scan(value).gs1 is not None, (name, value)
+
+
+def test_a_bracket_inside_a_gs1_value_is_data_not_the_start_of_an_ai() -> None:
+    """The element string escapes "(" inside a value ("\\("); the symbol carries the bracket."""
+    lot = {**FIELDS["material_lot"], "barcode": "(01)09521234000020(10)A\\(1)B", "barcode_gs1": True}
+    image = render(built_in("material_lot"), lot)
+    found = {symbol.bytes for symbol in zxingcpp.read_barcodes(image.convert("L"))}
+    assert b"010952123400002010A(1)B" in found
