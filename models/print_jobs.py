@@ -102,7 +102,8 @@ def print_label(ctx: Ctx, *, unit_code: str, printer: str, copies: int = 1) -> P
     A unit gets its label once: a second one is a reprint, a supervisor's decision with a reason.
     Only a label that never printed (its jobs all FAILED) may be asked for again here.
     """
-    unit = unit_by_code(ctx.session, unit_code)
+    # Locked: two stations asking for the same unit's first label at once must not both get one.
+    unit = unit_by_code(ctx.session, unit_code, lock=True)
     if unit.status in (UnitStatus.SCRAPPED, UnitStatus.REJECTED):  # a label puts it back in circulation
         raise DomainError(ErrorCode.UNIT_SCRAPPED, code=unit.code, status=unit.status.value)
     earlier = ctx.session.scalar(
