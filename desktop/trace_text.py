@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from models.impact import ImpactRow, ImpactSummary
+from models.impact import ImpactRow, ImpactSummary, Place
 from models.trace import Direction, EdgeLevel, Precision, Trace, TraceEdge, TraceNode
 
 PRECISION_WORDS = {Precision.CONTAINS: "contains", Precision.MAY_CONTAIN: "may contain"}
@@ -118,9 +118,7 @@ def render_summary(summary: ImpactSummary, lang: str = "en") -> list[str]:
 def render_row(row: ImpactRow) -> str:
     """One unit of the list, tab-separated so it pastes into a spreadsheet."""
     precision = PRECISION_WORDS[row.precision] if row.precision else "start"
-    where = (
-        row.customer_code if row.place.value == "SHIPPED" else (row.pallet_code or row.container_code or "")
-    )
+    where = row.customer_code if row.place is Place.SHIPPED else (row.pallet_code or row.container_code or "")
     return "\t".join(
         str(value)
         for value in (

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, bindparam, text
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
-from models.trace import decimal_or_none, seed_for, timestamp
+from models.trace import Seed, decimal_or_none, seed_by_code, seed_for, timestamp
 
 # A serial's commissioning event names a hundred siblings; the timeline shows this many of them.
 MAX_COUNTERPARTS = 20
@@ -87,24 +87,13 @@ class History:
 
 def history(db: Database, code: str) -> History:
     with db.reading() as connection:
-        unit = connection.execute(
-            text(
-                "SELECT u.id, u.code, u.kind, u.status, i.code AS item_code FROM unit u "
-                "LEFT JOIN item i ON i.id = u.item_id WHERE u.code = :code"
-            ),
-            {"code": code.strip()},
-        ).first()
+        # A unit's own code is its seed at once; anything else (a scan, a work order) resolves first.
+        unit = _unit(connection, seed_by_code(code.strip())).first()
         if unit is None:
             seed = seed_for(connection, code)
             if seed.name != "unit":  # a shipment: its units each have a timeline of their own
                 raise DomainError(ErrorCode.NOTHING_TO_TRACE, code=code)
-            unit = connection.execute(
-                text(
-                    "SELECT u.id, u.code, u.kind, u.status, i.code AS item_code FROM unit u "
-                    f"LEFT JOIN item i ON i.id = u.item_id WHERE u.id IN ({seed.sql})"
-                ),
-                seed.params,
-            ).one()
+            unit = _unit(connection, seed).one()
         events = list(connection.execute(_EVENTS, {"unit_id": unit.id}))
         event_ids = [row.id for row in events]
         counterparts = _counterparts(connection, unit.id, event_ids)
@@ -139,6 +128,16 @@ def history(db: Database, code: str) -> History:
                 )
             )
         return History(unit.id, unit.code, unit.kind, unit.status, unit.item_code, tuple(entries))
+
+
+def _unit(connection: Connection, seed: Seed) -> Any:
+    return connection.execute(
+        text(
+            "SELECT u.id, u.code, u.kind, u.status, i.code AS item_code FROM unit u "
+            f"LEFT JOIN item i ON i.id = u.item_id WHERE u.id IN ({seed.sql})"
+        ),
+        seed.params,
+    )
 
 
 _EVENT_COLUMNS = """

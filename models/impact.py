@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -139,10 +139,10 @@ class ImpactSummary:
     by_place: dict[Place, int]
     by_customer: tuple[CustomerCount, ...]
     shipments: int
-    customers: int = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "customers", len(self.by_customer))
+    @property
+    def customers(self) -> int:
+        return len(self.by_customer)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.errors import DomainError, ErrorCode
+from models.lookup import plain
 from models.scan import digital_link, element_string
 from models.schema import ContainerLevel, Item, Site, Supplier, Unit, UnitKind, WorkOrder
 from models.units import contents
@@ -53,7 +54,7 @@ def _day(value: dt.date | None) -> str | None:
 
 
 def _amount(value: Decimal) -> str:
-    return str(value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize())
+    return str(plain(value))
 
 
 def _lot_fields(session: Session, unit: Unit, item: Item) -> dict[str, Any]:

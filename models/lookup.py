@@ -126,6 +126,11 @@ def positive_quantity(value: Decimal | int | str, *, allow_zero: bool = False) -
     return quantity
 
 
+def plain(number: Decimal) -> Decimal:
+    """A quantity as people write it: 8, not 8.000000 or 8E+0; 0.5, not 0.500000."""
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+
+
 def require_reason(reason: str | None) -> str:
     if reason is None or not reason.strip():
         raise DomainError(ErrorCode.REASON_REQUIRED)

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
+from models.lookup import plain
 from models.resolve import Target, resolve_in
 from models.schema import Shipment, ShippedUnit, Unit, WorkOrder
 
@@ -202,7 +203,7 @@ def _trace_once(db: Database, code: str, direction: Direction, cancel: Cancel | 
     with db.reading() as connection:
         try:
             # The common case, a unit's own code, costs no lookup of its own: it is the seed.
-            collected = _run_trace(connection, direction, _seed_by_code(code.strip()), cancel)
+            collected = _run_trace(connection, direction, seed_by_code(code.strip()), cancel)
             if not collected.node_rows:
                 collected = _run_trace(connection, direction, seed_for(connection, code), cancel)
         except DBAPIError as error:
@@ -267,7 +268,7 @@ class Seed:
     params: dict[str, Any]
 
 
-def _seed_by_code(code: str) -> Seed:
+def seed_by_code(code: str) -> Seed:
     return Seed("code", "SELECT id FROM unit WHERE code = :seed_code", {"seed_code": code})
 
 
@@ -588,8 +589,7 @@ def decimal_or_none(value: Any) -> Decimal | None:
     query (`quantity_sql`); SQLite hands back floats and integers."""
     if value is None or type(value) is Decimal:
         return value
-    number = Decimal(str(value))
-    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
+    return plain(Decimal(str(value)))
 
 
 def _date(value: Any) -> dt.date | None:

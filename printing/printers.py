@@ -162,7 +162,7 @@ class ZplPrinter:
         return f"ZPL {self.transport.description}"
 
     def print_label(self, label: Image.Image, *, copies: int = 1, name: str = "label") -> str:
-        self.transport.send(zpl_job(label, copies=_copies(copies), darkness=self.darkness))
+        self.transport.send(zpl_job(label, copies=copies, darkness=self.darkness))
         return f"{copies} x {name} to {self.description}"
 
 

@@ -90,9 +90,6 @@ def timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 
 class Report:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
     def row(
         self, question: str, api: list[float], limit: list[float] | None, goal: str, note: str = ""
     ) -> None:
@@ -108,7 +105,6 @@ class Report:
         if note:
             text_ += f" | {note}"
         print(text_, flush=True)
-        self.lines.append(text_)
 
 
 def run(db: Database, dsn: str, manifest: plantgen.Manifest, runs: int) -> None:
