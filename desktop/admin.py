@@ -198,11 +198,11 @@ def _print_test(args: argparse.Namespace) -> int:
     import platformdirs
 
     from models.db import APP_AUTHOR, APP_NAME, config_file_path
-    from printing.printers import PrinterError
-    from printing.render import LabelError, render
+    from printing.render import Label, LabelError
     from printing.samples import SAMPLES
     from printing.settings import PrinterSettings, SettingsError
     from printing.template import TemplateError, built_in
+    from printing.transports import PrinterError
 
     path = config_file_path()
     values: dict[str, object] = {}
@@ -219,7 +219,7 @@ def _print_test(args: argparse.Namespace) -> int:
     preview = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "labels"
     try:
         settings = PrinterSettings.from_mapping(values, preview_folder=preview)
-        label = render(built_in(args.template), SAMPLES[args.template], dpi=settings.dpi, font=settings.font)
+        label = Label(built_in(args.template), SAMPLES[args.template], dpi=settings.dpi, font=settings.font)
         done = settings.printer().print_label(label, copies=1, name=f"test {args.template}")
     except (SettingsError, TemplateError, LabelError, PrinterError, KeyError) as error:
         print(f"print-test failed: {error}", file=sys.stderr)

@@ -15,10 +15,10 @@ from models import print_jobs
 from models.actions import Actor
 from models.db import Database
 from models.schema import PrintJobStatus
-from printing.printers import PrinterError
-from printing.render import LabelError, render
+from printing.render import Label, LabelError
 from printing.settings import PrinterSettings
 from printing.template import TemplateError, built_in
+from printing.transports import PrinterError
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def send_job(db: Database, job_id: int, settings: PrinterSettings) -> Printed:
     if claimed is None:
         return Printed(job_id, print_jobs.job_status(db, job_id), "already sent or being sent")
     try:
-        label = render(built_in(claimed.template), claimed.fields, dpi=settings.dpi, font=settings.font)
+        label = Label(built_in(claimed.template), claimed.fields, dpi=settings.dpi, font=settings.font)
         name = f"{claimed.template} {claimed.fields.get('code') or job_id}"
         detail = printer.print_label(label, copies=claimed.copies, name=name)
     except (PrinterError, LabelError, TemplateError, ValueError) as error:

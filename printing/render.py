@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 from printing.template import (
     Align,
     BarcodeElement,
+    Box,
     FrameElement,
     LabelTemplate,
     LineElement,
@@ -90,6 +93,40 @@ def render(
     return canvas.image.convert("1", dither=Image.Dither.NONE)
 
 
+@dataclass(frozen=True)
+class Label:
+    """A template filled with its fields for one printer: what a driver is handed.
+
+    Most drivers send its raster (`image`, rendered once on first use); the ESC/POS native mode
+    sends its texts and some symbols as the printer's own commands, so it needs the template and
+    the fields themselves, not only the picture.
+    """
+
+    template: LabelTemplate
+    fields: Mapping[str, Any]
+    dpi: int = 203
+    font: Path | None = None
+
+    @cached_property
+    def image(self) -> Image.Image:
+        return render(self.template, self.fields, dpi=self.dpi, font=self.font)
+
+    def text_of(self, element: TextElement) -> str:
+        """A text element's words with the fields filled in ("" for a line left empty)."""
+        values = _Fields({key: "" if value is None else value for key, value in self.fields.items()})
+        return string.Formatter().vformat(element.text, (), values).strip()
+
+    def module_dots(self, element: BarcodeElement) -> int:
+        """How many printer dots wide one module of this symbol is drawn on the label."""
+        return _scale(element, _image(_encode(element, self.fields), 1), self.dpi)
+
+    def symbol_image(self, element: BarcodeElement) -> Image.Image:
+        """One barcode alone, drawn in its own box exactly as on the whole label."""
+        box = Box(0, 0, element.box.width, element.box.height)
+        alone = LabelTemplate(self.template.name, box.width, box.height, (replace(element, box=box),))
+        return render(alone, self.fields, dpi=self.dpi, font=self.font)
+
+
 class _Fields(dict[str, Any]):
     """Format fields: None prints as nothing, so an optional date leaves its line empty."""
 
@@ -99,6 +136,7 @@ class _Fields(dict[str, Any]):
 
 class _Canvas:
     def __init__(self, template: LabelTemplate, dpi: int, font: Path) -> None:
+        self.template = template
         self.dpi = dpi
         self.font_path = font
         self.image = Image.new("L", (self.px(template.width), self.px(template.height)), 255)
@@ -113,8 +151,7 @@ class _Canvas:
     # --- text --------------------------------------------------------------------------------
 
     def text(self, element: TextElement, fields: Mapping[str, Any]) -> None:
-        values = _Fields({key: "" if value is None else value for key, value in fields.items()})
-        content = string.Formatter().vformat(element.text, (), values).strip()
+        content = Label(self.template, fields).text_of(element)
         if not content:
             return
         box = element.box
@@ -163,22 +200,13 @@ class _Canvas:
 
     def barcode(self, element: BarcodeElement, fields: Mapping[str, Any]) -> None:
         content = fields[element.field]
-        if not content:
-            raise LabelError(f"barcode field {element.field!r} is empty")
-        gs1 = bool(fields.get(f"{element.field}_gs1"))
-        options: dict[str, Any] = {"gs1": gs1}
-        if element.symbology is Symbology.DATAMATRIX:
-            options["force_square"] = True
-        try:
-            symbol = zxingcpp.create_barcode(str(content), _FORMATS[element.symbology], **options)
-        except Exception as error:  # zxing-cpp raises ValueError/RuntimeError for bad content
-            raise LabelError(f"cannot encode {content!r} as {element.symbology.value}: {error}") from None
+        symbol = _encode(element, fields)
         modules = _image(symbol, 1)
         box = element.box
         width, height = self.px(box.width), self.px(box.height)
         linear = element.symbology is Symbology.CODE128
         text_height = self.px(2.5) + 2 if linear and element.human_readable else 0
-        scale = width // modules.width if linear else min(width // modules.width, height // modules.height)
+        scale = _scale(element, modules, self.dpi)
         if scale < max(1, self.px(MIN_MODULE_MM)) or height - text_height < self.px(5 if linear else 0):
             raise LabelError(
                 f"{element.symbology.value} of {content!r} needs {modules.width} modules of at least "
@@ -221,6 +249,28 @@ class _Canvas:
             self.px(box.y + box.height) - 1,
         ]
         self.draw.rectangle(corners, outline=0, width=thickness)
+
+
+def _encode(element: BarcodeElement, fields: Mapping[str, Any]) -> zxingcpp.Barcode:
+    content = fields[element.field]
+    if not content:
+        raise LabelError(f"barcode field {element.field!r} is empty")
+    options: dict[str, Any] = {"gs1": bool(fields.get(f"{element.field}_gs1"))}
+    if element.symbology is Symbology.DATAMATRIX:
+        options["force_square"] = True
+    try:
+        return zxingcpp.create_barcode(str(content), _FORMATS[element.symbology], **options)
+    except Exception as error:  # zxing-cpp raises ValueError/RuntimeError for bad content
+        raise LabelError(f"cannot encode {content!r} as {element.symbology.value}: {error}") from None
+
+
+def _scale(element: BarcodeElement, modules: Image.Image, dpi: int) -> int:
+    """Dots per module: the largest whole number at which the symbol fits its box."""
+    width = round(element.box.width * dpi / MM_PER_INCH)
+    height = round(element.box.height * dpi / MM_PER_INCH)
+    if element.symbology is Symbology.CODE128:
+        return width // modules.width  # bars are stretched to the box's height
+    return min(width // modules.width, height // modules.height)
 
 
 def _image(symbol: zxingcpp.Barcode, scale: int) -> Image.Image:

@@ -2,13 +2,22 @@
 
     [printer]
     driver = "zpl"                      # "preview" (the default), "escpos" or "zpl"
-    connection = "tcp://10.0.0.9:9100"  # or "serial:///dev/ttyUSB0?baud=115200"; a folder for preview
+    connection = "tcp://10.0.0.9:9100"  # where the printer is (below); a folder for preview
     dpi = 203                           # 203 or 300
     darkness = 20                       # ZPL ~SD, 0-30 (optional)
     copies = 1
     cut = false                         # ESC/POS: cut after each label
     flow = "none"                       # serial flow control: "rtscts", "xonxoff" or "none"
     font = "/path/to/font.ttc"          # optional: a CJK font other than the usual ones
+    native = false                      # ESC/POS: the printer's own Chinese text and QR commands
+
+Connections:
+    tcp://10.0.0.9:9100                 raw TCP (port 9100 when left out)
+    serial:///dev/ttyUSB0?baud=115200   a serial line (serial://COM3 on Windows), 9600 baud by default
+    usb://0fe6:811e                     USB vendor:product through libusb (?out_ep=0x01&in_ep=0x82)
+    file:///dev/usb/lp0                 a device file: Linux's USB printer driver, a parallel port
+    windows://Zebra ZD421               a Windows printer queue, sent RAW through the spooler
+    cups:///zebra                       a CUPS queue on this machine; cups://host:631/zebra on another
 
 A setting that cannot work is refused with its name and value, never replaced by a default: a
 station printing to the wrong place is worse than one that says it cannot print.
@@ -19,18 +28,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from printing.printers import (
-    EscposPrinter,
-    LabelPrinter,
+from printing.printers import EscposPrinter, LabelPrinter, PreviewPrinter, ZplPrinter
+from printing.render import DPIS
+from printing.transports import (
+    CupsTransport,
+    DeviceFileTransport,
     NetworkTransport,
-    PreviewPrinter,
     SerialTransport,
     Transport,
-    ZplPrinter,
+    UsbTransport,
+    WindowsSpoolerTransport,
 )
-from printing.render import DPIS
 from printing.zpl import DARKNESS
 
 DRIVERS = ("preview", "escpos", "zpl")
@@ -51,10 +61,12 @@ class PrinterSettings:
     cut: bool = False
     font: Path | None = None
     flow: str = "none"
+    native: bool = False
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any], *, preview_folder: Path) -> PrinterSettings:
-        unknown = set(values) - {"driver", "connection", "dpi", "darkness", "copies", "cut", "font", "flow"}
+        known = {"driver", "connection", "dpi", "darkness", "copies", "cut", "font", "flow", "native"}
+        unknown = set(values) - known
         if unknown:
             raise SettingsError(f"[printer]: unknown settings {', '.join(sorted(unknown))}")
         driver = str(values.get("driver", "preview"))
@@ -73,18 +85,21 @@ class PrinterSettings:
         if driver == "preview" and not connection:
             connection = str(preview_folder)
         if driver != "preview" and not connection:
-            raise SettingsError(
-                f"[printer] driver = {driver!r} needs a connection (tcp://host:9100, serial://...)"
-            )
+            raise SettingsError(f"[printer] driver = {driver!r} needs a connection ({_FORMS})")
         cut = values.get("cut", False)
         if type(cut) is not bool:
             raise SettingsError(f"[printer] cut = {cut!r}: true or false")
         flow = values.get("flow", "none")
         if flow not in FLOW:
             raise SettingsError(f"[printer] flow = {flow!r}: one of {', '.join(FLOW)}")
+        native = values.get("native", False)
+        if type(native) is not bool:
+            raise SettingsError(f"[printer] native = {native!r}: true or false")
+        if native and driver != "escpos":
+            raise SettingsError(f"[printer] native = true is for the escpos driver, not {driver!r}")
         font = values.get("font")
         settings = cls(
-            driver, connection, dpi, darkness, copies, cut, Path(font) if font else None, str(flow)
+            driver, connection, dpi, darkness, copies, cut, Path(font) if font else None, str(flow), native
         )
         settings.printer()  # a connection that cannot work is refused now, not at the first label
         return settings
@@ -94,30 +109,67 @@ class PrinterSettings:
             return PreviewPrinter(Path(self.connection))
         transport = transport_for(self.connection, self.flow)
         if self.driver == "escpos":
-            return EscposPrinter(transport, cut=self.cut)
+            return EscposPrinter(transport, cut=self.cut, native=self.native)
         return ZplPrinter(transport, darkness=self.darkness)
 
 
+_FORMS = "tcp://host:9100, serial:///dev/ttyUSB0, usb://vid:pid, file:///dev/usb/lp0, windows://queue, cups:///queue"
+
+
 def transport_for(connection: str, flow: str = "none") -> Transport:
-    """`tcp://host[:port]` (port 9100 by default) or `serial:///dev/ttyUSB0?baud=9600` (or COM3)."""
+    """The transport a `connection` names (the forms are in this module's docstring)."""
     parts = urlsplit(connection)
-    try:
-        port = parts.port
-    except ValueError:
-        raise SettingsError(f"[printer] connection = {connection!r}: the port must be 1-65535") from None
-    if parts.scheme == "tcp" and parts.hostname and not parts.query:
+    options = parse_qs(parts.query)
+
+    def refuse(why: str) -> SettingsError:
+        return SettingsError(f"[printer] connection = {connection!r}: {why}")
+
+    def only(*allowed: str) -> None:
+        if set(options) - set(allowed):
+            if not allowed:
+                raise refuse("it takes no options")
+            raise refuse(
+                f"the only option is {allowed[0]}"
+                if len(allowed) == 1
+                else f"the options are {' and '.join(allowed)}"
+            )
+
+    if parts.scheme == "tcp" and parts.hostname:
+        only()
+        try:
+            port = parts.port
+        except ValueError:
+            raise refuse("the port must be 1-65535") from None
         return NetworkTransport(parts.hostname, port or 9100)
     if parts.scheme == "serial" and (parts.path or parts.netloc):
-        options = parse_qs(parts.query)
-        if set(options) - {"baud"}:
-            raise SettingsError(f"[printer] connection = {connection!r}: the only option is baud")
-        try:
-            baud = int(options.get("baud", ["9600"])[0])
-        except ValueError:
-            baud = 0
-        if baud <= 0:
-            raise SettingsError(f"[printer] connection = {connection!r}: baud must be a positive number")
+        only("baud")
+        baud = _number(options.get("baud", ["9600"])[0], 10)
+        if baud is None or baud <= 0:
+            raise refuse("baud must be a positive number")
         return SerialTransport(parts.netloc + parts.path if parts.netloc else parts.path, baud, flow=flow)
-    raise SettingsError(
-        f"[printer] connection = {connection!r}: tcp://host:9100 or serial:///dev/ttyUSB0?baud=9600"
-    )
+    if parts.scheme == "usb":
+        only("out_ep", "in_ep")
+        ids = [_number(part, 16) for part in parts.netloc.split(":")]
+        if len(ids) != 2 or any(value is None or not 0 < value <= 0xFFFF for value in ids):
+            raise refuse("usb://vendor:product in hexadecimal, as lsusb shows them (usb://0fe6:811e)")
+        endpoints = {name: _number(options[name][0], 0) for name in ("out_ep", "in_ep") if name in options}
+        if any(value is None or not 0 < value <= 0xFF for value in endpoints.values()):
+            raise refuse("an endpoint is a number from 0x01 to 0xff")
+        return UsbTransport(ids[0], ids[1], **endpoints)  # type: ignore[arg-type]
+    if parts.scheme == "file" and parts.path and not parts.netloc:
+        only()
+        return DeviceFileTransport(parts.path)
+    if parts.scheme == "windows" and (parts.netloc or parts.path):
+        only()
+        return WindowsSpoolerTransport(unquote(parts.netloc + parts.path))
+    if parts.scheme == "cups" and parts.path.strip("/") and "/" not in parts.path.strip("/"):
+        only()
+        return CupsTransport(unquote(parts.path.strip("/")), parts.netloc or None)
+    raise refuse(_FORMS)
+
+
+def _number(text: str, base: int) -> int | None:
+    try:
+        return int(text, base)
+    except ValueError:
+        return None

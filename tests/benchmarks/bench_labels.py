@@ -19,10 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from printing.escpos import escpos_job
-from printing.printers import NetworkTransport, ZplPrinter
-from printing.render import render
+from printing.printers import ZplPrinter
+from printing.render import Label, render
 from printing.samples import SAMPLES as FIELDS
 from printing.template import BUILT_IN, built_in
+from printing.transports import NetworkTransport
 from printing.zpl import zpl_job
 
 
@@ -83,7 +84,7 @@ def main() -> None:
     label = render(built_in("carton"), FIELDS["carton"])
     start = time.perf_counter()
     for _ in range(args.labels):
-        printer.print_label(render(built_in("carton"), FIELDS["carton"]), name="carton")
+        printer.print_label(Label(built_in("carton"), FIELDS["carton"]), name="carton")
     seconds = time.perf_counter() - start
     print(
         f"network driver: {args.labels} carton labels rendered and sent as ZPL in {seconds:.2f} s = "

@@ -16,17 +16,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from printing.printers import (
-    EscposPrinter,
-    Failure,
-    NetworkTransport,
-    PreviewPrinter,
-    PrinterError,
-    SerialTransport,
-    ZplPrinter,
-)
-from printing.render import render
+from printing.printers import EscposPrinter, PreviewPrinter, ZplPrinter
+from printing.render import Label, render
 from printing.template import built_in
+from printing.transports import Failure, NetworkTransport, PrinterError, SerialTransport
 from printing.zpl import zpl_job
 from tests.printing.test_escpos import raster_from_escpos
 from tests.printing.test_render import EXPECTED, FIELDS
@@ -67,22 +60,22 @@ class FakePrinter:
 
 
 @pytest.fixture
-def label() -> Image.Image:
-    return render(built_in("carton"), FIELDS["carton"])
+def label() -> Label:
+    return Label(built_in("carton"), FIELDS["carton"])
 
 
-def test_a_network_printer_gets_the_whole_job(label: Image.Image) -> None:
+def test_a_network_printer_gets_the_whole_job(label: Label) -> None:
     fake = FakePrinter()
     try:
         printer = ZplPrinter(NetworkTransport("127.0.0.1", fake.port, timeout=5))
         printer.print_label(label, copies=1, name="carton")
         assert fake.done.wait(5)
-        assert bytes(fake.received) == zpl_job(label)
+        assert bytes(fake.received) == zpl_job(label.image)
     finally:
         fake.close()
 
 
-def test_escpos_over_the_network_scans_like_the_label(label: Image.Image) -> None:
+def test_escpos_over_the_network_scans_like_the_label(label: Label) -> None:
     fake = FakePrinter()
     try:
         EscposPrinter(NetworkTransport("127.0.0.1", fake.port, timeout=5), cut=True).print_label(label)
@@ -94,10 +87,10 @@ def test_escpos_over_the_network_scans_like_the_label(label: Image.Image) -> Non
         fake.close()
 
 
-def test_a_printer_that_closes_mid_job_is_reported_not_trusted(label: Image.Image) -> None:
+def test_a_printer_that_closes_mid_job_is_reported_not_trusted(label: Label) -> None:
     fake = FakePrinter(close_after=4096)
     try:
-        big = zpl_job(label) * 200  # bigger than the socket buffers: the reset cannot be missed
+        big = zpl_job(label.image) * 200  # bigger than the socket buffers: the reset cannot be missed
         with pytest.raises(PrinterError) as refused:
             NetworkTransport("127.0.0.1", fake.port, timeout=5).send(big)
         assert refused.value.failure is Failure.CONNECTION_LOST
@@ -105,7 +98,7 @@ def test_a_printer_that_closes_mid_job_is_reported_not_trusted(label: Image.Imag
         fake.close()
 
 
-def test_a_printer_that_stops_reading_times_out(label: Image.Image) -> None:
+def test_a_printer_that_stops_reading_times_out(label: Label) -> None:
     fake = FakePrinter(read=False)
     try:
         started = time.monotonic()
@@ -137,7 +130,7 @@ def pty_pair() -> Iterator[tuple[int, str]]:
 
 
 def test_a_serial_printer_gets_the_job_and_an_unplugged_one_is_reported(
-    label: Image.Image, pty_pair: tuple[int, str]
+    label: Label, pty_pair: tuple[int, str]
 ) -> None:
     controller, path = pty_pair
     job = zpl_job(render(built_in("serial"), FIELDS["serial"]))
@@ -163,13 +156,13 @@ def test_a_serial_printer_gets_the_job_and_an_unplugged_one_is_reported(
     assert unplugged.value.failure is Failure.UNREACHABLE and path in str(unplugged.value)
 
 
-def test_the_preview_printer_writes_what_would_be_printed(label: Image.Image, tmp_path: Path) -> None:
+def test_the_preview_printer_writes_what_would_be_printed(label: Label, tmp_path: Path) -> None:
     printer = PreviewPrinter(tmp_path / "labels")
     done = printer.print_label(label, copies=2, name="carton 069012340000000016")
     [path] = printer.written
     assert path.parent == tmp_path / "labels" and path.name.endswith("-carton_069012340000000016.png")
     assert done.startswith("2 x carton")
-    assert Image.open(path).convert("1").tobytes() == label.tobytes()
+    assert Image.open(path).convert("1").tobytes() == label.image.tobytes()
     (tmp_path / "blocked").write_text("a file, not a folder")
     with pytest.raises(PrinterError) as refused:
         PreviewPrinter(tmp_path / "blocked").print_label(label)
