@@ -4,8 +4,11 @@ libusb, the Windows spooler and CUPS. Each either delivers the whole job or says
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from printing.printers import ZplPrinter
 from printing.render import Label
 from printing.template import built_in
 from printing.transports import (
+    CupsTransport,
     DeviceFileTransport,
     Failure,
     PrinterError,
@@ -21,6 +25,7 @@ from printing.transports import (
     WindowsSpoolerTransport,
 )
 from printing.zpl import zpl_job
+from tests.printing.cups_server import missing_cups, private_cups
 from tests.printing.test_render import FIELDS
 
 
@@ -76,3 +81,70 @@ def test_the_windows_spooler_is_refused_plainly_elsewhere() -> None:
     with pytest.raises(PrinterError) as refused:
         WindowsSpoolerTransport("Zebra ZD421").send(b"^XA^XZ")
     assert refused.value.failure is Failure.UNREACHABLE and "only on Windows" in refused.value.detail
+
+
+class Sink:
+    """A raw 9100 printer on 127.0.0.1 behind the CUPS queue: keeps each connection's bytes.
+
+    CUPS's socket backend half-closes after the job and waits for the printer to close its side.
+    """
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.jobs: list[bytes] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                received = bytearray()
+                while chunk := connection.recv(65536):
+                    received += chunk
+            self.jobs.append(bytes(received))
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(5)
+        self.listener.close()
+
+
+def test_a_cups_queue_gets_the_raw_job_and_a_refusal_is_reported() -> None:
+    # A private cupsd (Debian's cups), never the machine's own: a raw queue to a loopback printer.
+    assert missing_cups() is None, missing_cups()
+    sink = Sink()
+    label = Label(built_in("serial"), FIELDS["serial"])
+    try:
+        with private_cups(f"socket://127.0.0.1:{sink.port}", queue="zebra") as cups:
+            done = ZplPrinter(CupsTransport("zebra", cups.server)).print_label(label, name="serial")
+            assert done.startswith(f"1 x serial to ZPL cups zebra@{cups.server} (CUPS request zebra-")
+            deadline = time.monotonic() + 20
+            while not sink.jobs and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert sink.jobs == [zpl_job(label.image)]  # the bytes untouched: a raw queue, no filter
+
+            with pytest.raises(PrinterError) as unknown:
+                CupsTransport("nosuchqueue", cups.server).send(b"^XA^XZ")
+            assert unknown.value.failure is Failure.UNREACHABLE and "does not exist" in unknown.value.detail
+
+            subprocess.run(["cupsreject", "-h", cups.server, "zebra"], check=True, env=cups.env)
+            with pytest.raises(PrinterError) as refused:
+                CupsTransport("zebra", cups.server).send(b"^XA^XZ")
+            assert refused.value.failure is Failure.REFUSED and "not accepting jobs" in refused.value.detail
+    finally:
+        sink.close()
+
+
+def test_no_cups_server_is_unreachable() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]  # free once closed: no scheduler there
+    with pytest.raises(PrinterError) as refused:
+        CupsTransport("zebra", f"127.0.0.1:{port}", timeout=20).send(b"^XA^XZ")
+    assert refused.value.failure is Failure.UNREACHABLE
