@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.setWindowTitle("TraceStation")
     view = OverviewView()
     window.setCentralWidget(view)
-    worker = DatabaseWorker(window)
+    worker = DatabaseWorker(db, window)
 
     def load() -> None:
         worker.submit(
