@@ -26,6 +26,7 @@ APP_AUTHOR = "TraceStation"
 ENV_DATABASE_URL = "TRACESTATION_DATABASE_URL"
 ENV_CONFIG_FILE = "TRACESTATION_CONFIG"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+CONNECT_TIMEOUT_S = 5
 READ_ONLY_OPTION = "tracestation_read_only"
 SQLITE_MINIMUM = (3, 35)
 
@@ -97,6 +98,9 @@ def make_engine(url: URL | str | None = None, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # A server whose host is down (no refusal, just silence) would hold a connection attempt for
+    # the operating system's TCP timeout, minutes; a station must say "offline" within seconds.
+    kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S, **kwargs.get("connect_args", {})}
     return create_engine(url, json_serializer=_json_dumps, **kwargs)
 
 
