@@ -77,6 +77,7 @@ CODE_LENGTH: Final = 64  # models.schema.Code: a longer station code cannot name
 BAUD_RATES: Final = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
 # Longest pause between two keystrokes of one scan: above a second every typed key would be a scan.
 GAP_MS: Final = range(1, 1001)
+SUFFIXES: Final = ("\r", "\n", "\r\n", "\t", "")
 
 ENV_STATION: Final = "TRACESTATION_STATION"
 ENV_LANGUAGE: Final = "TRACESTATION_LANGUAGE"
@@ -200,7 +201,8 @@ class ScannerConfig:
             _text(source, "[scanner] serial_port", self.serial_port, "the scanner's serial port (COM3)")
         _choice(source, "[scanner] baud", self.baud, BAUD_RATES)
         _text(source, "[scanner] prefix", self.prefix, "what the scanner sends before a code", empty=True)
-        _text(source, "[scanner] suffix", self.suffix, "what the scanner sends after a code", empty=True)
+        # A keyboard wedge ends a code with a key (Enter or Tab), or with nothing but a pause.
+        _choice(source, "[scanner] suffix", self.suffix, SUFFIXES)
         _whole(source, "[scanner] gap_ms", self.gap_ms, GAP_MS, "milliseconds")
 
 
@@ -457,7 +459,8 @@ def _text(source: str, key: str, value: object, what: str, *, empty: bool = Fals
 
 def _choice(source: str, key: str, value: object, choices: tuple[Any, ...]) -> None:
     if type(value) is not type(choices[0]) or value not in choices:
-        raise ConfigError(source, key, value, f"one of {', '.join(map(str, choices))}")
+        shown = (repr(choice) if isinstance(choice, str) else str(choice) for choice in choices)
+        raise ConfigError(source, key, value, f"one of {', '.join(shown)}")
 
 
 def _whole(source: str, key: str, value: object, allowed: range, unit: str) -> None:

@@ -8,7 +8,7 @@ database offline) is shown in large text under the fields.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -73,6 +73,11 @@ class LoginView(QWidget):
         self.pin_label.setText(self.tr("PIN"))
         self.badge.setPlaceholderText(self.tr("Scan your badge"))
         self.button.setText(self.tr("Log in"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def scanned(self, text: str) -> None:
         """A badge scanned anywhere on this screen: fill it in and go on to the PIN."""

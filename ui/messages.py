@@ -30,6 +30,14 @@ def domain_message(error: DomainError) -> str:
         )
     if code is ErrorCode.WRONG_PIN:
         return _tr("Wrong PIN. {0} tries left before the badge locks.").format(params.get("remaining", 0))
+    if code is ErrorCode.UNKNOWN_CODE:
+        return _tr("{0} is not known: no unit, work order or shipment has this code.").format(
+            params.get("code", "")
+        )
+    if code is ErrorCode.AMBIGUOUS_CODE:
+        return _tr("{0} names several units: scan the internal label instead.").format(params.get("code", ""))
+    if code is ErrorCode.EMPTY_SCAN:
+        return _tr("The scan was empty: scan again.")
     if code is ErrorCode.ROLE_REQUIRED:
         return _tr("This needs a supervisor.")
     # Not silent: the operator sees the code and its parameters, and a supervisor can look it up.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -23,29 +23,51 @@ class OverviewView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.status = QLabel(self.tr("Loading…"))
-        self.units = self._table([self.tr("Kind"), self.tr("Status"), self.tr("Count")])
-        self.recent = self._table(
-            [self.tr("Time"), self.tr("Event"), self.tr("Station"), self.tr("Operator")]
-        )
+        self.status = QLabel()
+        self.units = self._table(3)
+        self.recent = self._table(4)
+        self.units_title = QLabel()
+        self.recent_title = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
-        layout.addWidget(QLabel(self.tr("Units by status")))
+        layout.addWidget(self.units_title)
         layout.addWidget(self.units, 1)
-        layout.addWidget(QLabel(self.tr("Latest events")))
+        layout.addWidget(self.recent_title)
         layout.addWidget(self.recent, 2)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh_requested.emit)
+        self._database: str | None = None
+        self._failure: str | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.units.setHorizontalHeaderLabels([self.tr("Kind"), self.tr("Status"), self.tr("Count")])
+        self.recent.setHorizontalHeaderLabels(
+            [self.tr("Time"), self.tr("Event"), self.tr("Station"), self.tr("Operator")]
+        )
+        self.units_title.setText(self.tr("Units by status"))
+        self.recent_title.setText(self.tr("Latest events"))
+        if self._failure is not None:
+            self.status.setText(self.tr("Not loaded: {0}").format(self._failure))
+        elif self._database is not None:
+            self.status.setText(self.tr("Database: {0}").format(self._database))
+        else:
+            self.status.setText(self.tr("Loading…"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     @staticmethod
-    def _table(headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setHorizontalHeaderLabels(headers)
+    def _table(columns: int) -> QTableWidget:
+        table = QTableWidget(0, columns)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         table.verticalHeader().setVisible(False)
         return table
 
     def show_overview(self, overview: Overview) -> None:
+        self._database, self._failure = overview.database, None
         self.status.setText(self.tr("Database: {0}").format(overview.database))
         self._fill(self.units, [(row.kind, row.status, str(row.count)) for row in overview.units])
         self._fill(
@@ -62,6 +84,7 @@ class OverviewView(QWidget):
         )
 
     def show_error(self, message: str) -> None:
+        self._failure = message
         self.status.setText(self.tr("Not loaded: {0}").format(message))
 
     @staticmethod

@@ -74,7 +74,7 @@ def test_the_default_path_is_the_one_models_db_reads(tmp_path: Path, monkeypatch
         FULL,
         StationConfig(
             station_code="装配-01",
-            scanner=ScannerConfig(prefix='"q"\\', suffix="\x1d\r\t", gap_ms=1000),
+            scanner=ScannerConfig(prefix='"q"\\\x1d', suffix="\t", gap_ms=1000),
             printer={
                 "driver": "escpos",
                 "connection": "serial://COM4?baud=19200",
@@ -192,6 +192,7 @@ def test_an_empty_variable_is_unset(tmp_path: Path) -> None:
         ('version = 1\n[scanner]\nbaud = "9600"', "[scanner] baud", "'9600'"),
         ("version = 1\n[scanner]\ngap_ms = 0", "[scanner] gap_ms", "0"),
         ("version = 1\n[scanner]\nsuffix = 13", "[scanner] suffix", "13"),
+        ('version = 1\n[scanner]\nsuffix = "#"', "[scanner] suffix", "'#'"),
         ("version = 1\n[scanner]\nprefix = false", "[scanner] prefix", "False"),
         ('version = 1\n[scanner]\nserial_port = ""', "[scanner] serial_port", "''"),
         ('version = 1\n[scanner]\nport = "COM3"', "[scanner] port", "'COM3'"),

@@ -26,10 +26,11 @@ class Clock:
 
 
 def station(plant: Plant, qtbot: QtBot, clock: Clock) -> tuple[LoginView, LoginSession, DatabaseWorker]:
-    worker = DatabaseWorker(plant.db)
-    session = LoginSession(plant.db, worker, idle_minutes=15, clock=clock)
     view = LoginView("PRD-01")
     qtbot.addWidget(view)
+    # Owned by the view, as the application's window owns them: destroyed with it, in order.
+    worker = DatabaseWorker(plant.db, view)
+    session = LoginSession(plant.db, worker, idle_minutes=15, clock=clock, parent=view)
 
     def refused(error: Exception) -> None:
         if isinstance(error, DomainError):

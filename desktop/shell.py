@@ -1,0 +1,217 @@
+"""The composition root of a station: builds the main window and hands each part what it needs.
+
+It owns the database worker, the login session, the scanners, the sounds and the screens, and
+routes every scan: to the login while nobody is logged in, to the station's screen after. Every
+scan is answered on the banner with a sound: green when it counted, red with the reason when it
+did not, at once and red while the database is unreachable ("not recorded"), amber while a
+slow answer is on its way (never green before the database said so).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication
+
+from desktop.config import StationConfig
+from desktop.scanner import KeyboardWedge, SerialScanner
+from desktop.session import ActivityWatch, LoginSession
+from desktop.sounds import Sounds
+from desktop.worker import DatabaseWorker, Offline, OutcomeUnknown, Settled
+from models.auth import Operator
+from models.db import Database
+from models.errors import DomainError
+from models.overview import Overview, plant_overview
+from models.resolve import Resolved, Target, resolve
+from ui.login import LoginView
+from ui.messages import domain_message, idle_message, offline_message
+from ui.overview import OverviewView
+from ui.station_window import StationWindow
+from ui.widgets.feedback import Tone
+
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# The key a wedge scanner presses after a code, for each suffix the config allows (config.SUFFIXES).
+SUFFIX_KEYS: dict[str, tuple[Qt.Key, ...]] = {
+    "\r": _ENTER,
+    "\n": _ENTER,
+    "\r\n": _ENTER,
+    "\t": (Qt.Key.Key_Tab,),
+    "": (),
+}
+
+
+@dataclass(frozen=True)
+class StationPlace:
+    """Where this station is, for its header."""
+
+    code: str
+    line: str
+
+
+class StationShell(QObject):
+    def __init__(
+        self,
+        app: QApplication,
+        db: Database,
+        config: StationConfig,
+        place: StationPlace,
+        *,
+        switch_language: Callable[[str], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.app = app
+        self.db = db
+        self.config = config
+        self.switch_language = switch_language
+        self.window = StationWindow(place.code, place.line, config.language)
+        self.worker = DatabaseWorker(db, self.window)
+        self.session = LoginSession(
+            db, self.worker, idle_minutes=config.idle_lock_minutes, clock=clock, parent=self.window
+        )
+        self.activity = ActivityWatch(self.session)
+        app.installEventFilter(self.activity)
+        scanner = config.scanner
+        self.wedge = KeyboardWedge(
+            self.window,
+            gap_ms=scanner.gap_ms,
+            prefix=scanner.prefix,
+            suffix_keys=SUFFIX_KEYS[scanner.suffix],
+        )
+        self.wedge.install(app)
+        self.serial: SerialScanner | None = None
+        if scanner.serial_port:
+            self.serial = SerialScanner(scanner.serial_port, self.window, baudrate=scanner.baud)
+            self.serial.scanned.connect(self.scan)
+            self.serial.start()
+            app.aboutToQuit.connect(self.serial.stop)
+        self.sounds = Sounds(self.window)
+
+        self.login = LoginView(place.code)
+        self.home = OverviewView()
+        self.window.add_screen(self.login)
+        self.window.add_screen(self.home)
+        self.window.show_screen(self.login)
+        self.window.set_operator(None)
+        self.window.set_sound_available(self.sounds.available)
+
+        self.wedge.scanned.connect(self.scan)
+        self.login.login_requested.connect(self.session.login)
+        self.session.changed.connect(self._session_changed)
+        self.session.refused.connect(self._login_refused)
+        self.worker.online_changed.connect(self._online_changed)
+        self.worker.settled.connect(self._settled)
+        self.worker.changed.connect(lambda changes: self.refresh())
+        self.sounds.available_changed.connect(self.window.set_sound_available)
+        self.window.logout_requested.connect(lambda: self.session.logout())
+        self.window.language_requested.connect(self._language_requested)
+        self.home.refresh_requested.connect(self.refresh)
+
+    # --- scans -----------------------------------------------------------------------------------
+
+    def scan(self, text: str) -> None:
+        """Every scan of the station, from whichever scanner."""
+        self.session.touch()
+        if self.session.operator is None:
+            self.login.scanned(text)
+            return
+        if not self.worker.online:
+            self._refused(offline_message())
+            return
+        self.window.show_result(Tone.PENDING, self.tr("Looking up {0}…").format(text))
+        db = self.db
+        self.worker.submit(lambda: resolve(db, text), self._resolved, self._failed)
+
+    def _resolved(self, found: Resolved) -> None:
+        kinds = {
+            Target.UNIT: self.tr("Unit"),
+            Target.WORK_ORDER: self.tr("Work order"),
+            Target.SHIPMENT: self.tr("Shipment"),
+            Target.ITEM: self.tr("Item"),
+        }
+        parts = [kinds[found.target], found.code]
+        parts += [value for value in (found.item_code, found.status) if value]
+        self.window.show_result(Tone.OK, " · ".join(parts))
+        self.sounds.ok()
+
+    def _failed(self, error: Exception) -> None:
+        if isinstance(error, DomainError):
+            self._refused(domain_message(error))
+        elif isinstance(error, Offline):
+            self._refused(offline_message())
+        elif isinstance(error, OutcomeUnknown):
+            self._refused(
+                self.tr("Connection lost: whether it was recorded is checked when the database is back.")
+            )
+        else:
+            self._refused(self.tr("Not recorded: {0}").format(error))
+
+    def _refused(self, message: str) -> None:
+        self.window.show_result(Tone.ERROR, message)
+        self.sounds.error()
+
+    # --- login, status, language -------------------------------------------------------------
+
+    def _session_changed(self, operator: Operator | None, why: str) -> None:
+        self.window.set_operator(operator.name if operator else None)
+        if operator is None:
+            self.login.reset(idle_message(self.config.idle_lock_minutes) if why == "idle" else "")
+            self.window.show_screen(self.login)
+            return
+        if self.switch_language is not None and operator.language != self.window.language:
+            self.switch_language(operator.language)
+            self.window.set_language(operator.language)
+        self.window.show_screen(self.home)
+        self.window.show_result(Tone.OK, self.tr("Welcome, {0}").format(operator.name))
+        self.sounds.ok()
+        self.refresh()
+
+    def _login_refused(self, error: Exception) -> None:
+        message = offline_message() if isinstance(error, Offline) else None
+        if isinstance(error, DomainError):
+            message = domain_message(error)
+        text = message or self.tr("Not logged in: {0}").format(error)
+        self.login.refused(text)
+        self.sounds.error()
+
+    def _online_changed(self, online: bool) -> None:
+        self.window.set_online(online)
+        if online:
+            self.window.show_result(Tone.OK, self.tr("Database back online."))
+            self.refresh()
+        else:
+            self._refused(offline_message())
+
+    def _settled(self, answer: Settled) -> None:
+        if answer.recorded:
+            self.window.show_result(Tone.OK, self.tr("The interrupted action was recorded."))
+        else:
+            self._refused(self.tr("The interrupted action was NOT recorded: scan it again."))
+
+    def _language_requested(self, language: str) -> None:
+        if self.switch_language is not None:
+            self.switch_language(language)
+        self.window.set_language(language)
+
+    def refresh(self) -> None:
+        if self.session.operator is None or not self.worker.online:
+            return
+        db = self.db
+        self.worker.submit(lambda: plant_overview(db), self._show_overview, self._overview_failed)
+
+    def _show_overview(self, overview: Overview) -> None:
+        self.home.show_overview(overview)
+
+    def _overview_failed(self, error: Exception) -> None:
+        self.home.show_error(domain_message(error) if isinstance(error, DomainError) else str(error))
+
+    def close(self) -> None:
+        """Stop what runs beside the event loop (application exit and tests)."""
+        self.wedge.remove()
+        self.app.removeEventFilter(self.activity)
+        if self.serial is not None:
+            self.serial.stop()
+        self.worker.wait()

@@ -1,0 +1,121 @@
+"""The station shell end to end on real widgets: a badge scanned at the window logs in, scans are
+answered on the banner with a sound, and a database that stops and starts again is survived
+without restarting the application."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.config import StationConfig
+from desktop.shell import StationPlace, StationShell
+from models import production
+from models.db import Database
+from models.demo_plant import METER
+from tests.desktop.keys import scanner_burst
+from tests.desktop.pgproxy import PostgresProxy
+from tests.support import OPERATOR, SUPERVISOR, Plant
+from ui.messages import offline_message
+from ui.widgets.feedback import Tone
+
+
+@pytest.fixture
+def shell_for(qtbot: QtBot) -> Iterator:  # type: ignore[type-arg]
+    shells: list[StationShell] = []
+
+    def make(db: Database) -> StationShell:
+        shell = StationShell(
+            QApplication.instance(), db, StationConfig(station_code="PRD-01"), StationPlace("PRD-01", "L1")
+        )
+        qtbot.addWidget(shell.window)
+        shell.window.show()
+        qtbot.waitExposed(shell.window)
+        shells.append(shell)
+        return shell
+
+    yield make
+    for shell in shells:
+        shell.close()
+
+
+def log_in(qtbot: QtBot, shell: StationShell) -> None:
+    scanner_burst(shell.window.windowHandle(), OPERATOR)
+    assert shell.login.badge.text() == OPERATOR  # the badge scan landed wherever the focus was
+    qtbot.keyClicks(shell.login.pin, "1234")
+    with qtbot.waitSignal(shell.session.changed, timeout=10_000):
+        qtbot.keyClick(shell.login.pin, Qt.Key.Key_Return)
+    assert shell.window.screens.currentWidget() is shell.home
+
+
+def scan(qtbot: QtBot, shell: StationShell, code: str) -> tuple[Tone, str]:
+    """A scanner burst at the window; the banner's answer once it is no longer pending."""
+    scanner_burst(shell.window.windowHandle(), code)
+    qtbot.waitUntil(lambda: shell.window.banner.tone is not Tone.PENDING, timeout=10_000)
+    return shell.window.banner.tone, shell.window.banner.text()
+
+
+def test_a_scan_is_answered_green_or_red_with_its_sound(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
+    production.create_work_order(
+        plant.db, plant.actor(SUPERVISOR), code="WO-SHELL", item_code=METER, quantity=3
+    )
+    shell = shell_for(plant.db)
+    sounds: list[str] = []
+    shell.sounds.played.connect(sounds.append)
+    log_in(qtbot, shell)
+    assert "张伟" in shell.window.operator_label.text()
+    assert sounds == ["ok"]
+
+    tone, text = scan(qtbot, shell, "WO-SHELL")
+    assert tone is Tone.OK and "WO-SHELL" in text
+    tone, text = scan(qtbot, shell, "NO-SUCH-CODE-1")
+    assert tone is Tone.ERROR and "NO-SUCH-CODE-1" in text and "UNKNOWN_CODE" not in text
+    assert sounds == ["ok", "ok", "error"]
+    lines = [shell.window.recent.item(row).text() for row in range(shell.window.recent.count())]
+    assert "✖" in lines[0] and "NO-SUCH-CODE-1" in lines[0] and "WO-SHELL" in lines[1]
+
+
+def test_logout_returns_to_the_login_and_scans_go_to_the_badge_field(
+    plant: Plant, qtbot: QtBot, shell_for
+) -> None:  # type: ignore[no-untyped-def]
+    shell = shell_for(plant.db)
+    log_in(qtbot, shell)
+    with qtbot.waitSignal(shell.session.changed, timeout=5_000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert shell.session.operator is None and shell.window.screens.currentWidget() is shell.login
+    scanner_burst(shell.window.windowHandle(), "EMP1002")
+    assert shell.login.badge.text() == "EMP1002"
+
+
+def test_a_database_that_stops_and_starts_again_without_restarting(
+    pg_plant: Plant, qtbot: QtBot, shell_for
+) -> None:  # type: ignore[no-untyped-def]
+    production.create_work_order(
+        pg_plant.db, pg_plant.actor(SUPERVISOR), code="WO-DOWN", item_code=METER, quantity=3
+    )
+    url = pg_plant.db.engine.url
+    proxy = PostgresProxy((url.host or "127.0.0.1", url.port or 5432))
+    db = Database.connect(url.set(host="127.0.0.1", port=proxy.port))
+    try:
+        shell = shell_for(db)
+        log_in(qtbot, shell)
+        assert scan(qtbot, shell, "WO-DOWN")[0] is Tone.OK
+
+        with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000):
+            proxy.stop()
+        assert "offline" in shell.window.db_status.text()
+        scanner_burst(shell.window.windowHandle(), "WO-DOWN")
+        # Refused at once, in the same turn of the event loop: no waiting on a dead connection.
+        assert shell.window.banner.tone is Tone.ERROR
+        assert shell.window.banner.text() == offline_message()
+
+        with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000):
+            proxy.start()
+        assert "online" in shell.window.db_status.text()
+        assert scan(qtbot, shell, "WO-DOWN")[0] is Tone.OK
+    finally:
+        db.dispose()
+        proxy.stop()

@@ -1,0 +1,161 @@
+"""The station's main window: who and where in the header, the feedback banner, the screen of the
+station's kind (or the login), and the last actions.
+
+A view only: what its buttons ask for leaves through signals, and the composition root
+(desktop/shell.py) tells it what to show. Every control is reachable by keyboard: F2 switches the
+language, Ctrl+L logs out.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.widgets.feedback import FeedbackBanner, RecentActions, Tone
+
+LANGUAGE_NAMES = {"zh_CN": "中文", "en_US": "English"}
+
+
+class StationWindow(QMainWindow):
+    language_requested = Signal(str)
+    logout_requested = Signal()
+
+    def __init__(self, station: str, line: str, language: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.station = station
+        self.line = line
+        self.language = language
+        self.operator_name: str | None = None
+        self.online = True
+        self.sound_available = True
+
+        header = QFrame()
+        header.setObjectName("header")
+        self.station_label = QLabel()
+        self.station_label.setObjectName("stationLabel")
+        self.operator_label = QLabel()
+        self.operator_label.setObjectName("operatorLabel")
+        self.db_status = QLabel()
+        self.db_status.setObjectName("dbStatus")
+        self.sound_status = QLabel()
+        self.sound_status.setObjectName("soundStatus")
+        self.language_button = QPushButton()
+        self.language_button.setObjectName("languageButton")
+        self.logout_button = QPushButton()
+        self.logout_button.setObjectName("logoutButton")
+        row = QHBoxLayout(header)
+        row.addWidget(self.station_label)
+        row.addStretch(1)
+        row.addWidget(self.operator_label)
+        row.addWidget(self.db_status)
+        row.addWidget(self.sound_status)
+        row.addWidget(self.language_button)
+        row.addWidget(self.logout_button)
+
+        self.banner = FeedbackBanner()
+        self.screens = QStackedWidget()
+        self.recent = RecentActions()
+        self.recent_title = QLabel()
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.recent_title)
+        side_layout.addWidget(self.recent)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.screens)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(8, 0, 8, 8)
+        layout.addWidget(header)
+        layout.addWidget(self.banner)
+        layout.addWidget(split, 1)
+        self.setCentralWidget(body)
+
+        self.language_button.clicked.connect(self._toggle_language)
+        self.logout_button.clicked.connect(self.logout_requested)
+        QShortcut(QKeySequence(Qt.Key.Key_F2), self, self._toggle_language)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.logout_requested.emit)
+        self.retranslate()
+
+    # --- what the composition root tells it ----------------------------------------------------
+
+    def add_screen(self, screen: QWidget) -> None:
+        self.screens.addWidget(screen)
+
+    def show_screen(self, screen: QWidget) -> None:
+        self.screens.setCurrentWidget(screen)
+        screen.setFocus()
+
+    def set_operator(self, name: str | None) -> None:
+        self.operator_name = name
+        self.logout_button.setEnabled(name is not None)
+        self._show_operator()
+
+    def set_online(self, online: bool) -> None:
+        self.online = online
+        self.db_status.setProperty("online", "true" if online else "false")
+        self.db_status.style().unpolish(self.db_status)
+        self.db_status.style().polish(self.db_status)
+        self._show_online()
+
+    def set_sound_available(self, available: bool) -> None:
+        self.sound_available = available
+        self._show_sound()
+
+    def set_language(self, language: str) -> None:
+        self.language = language
+        self.retranslate()
+
+    def show_result(self, tone: Tone, text: str) -> None:
+        """One action's outcome: the banner, and a line in the last actions."""
+        self.banner.show_message(tone, text)
+        if tone is not Tone.PENDING:
+            self.recent.add(tone, text)
+
+    # --- texts -----------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("TraceStation · {0}").format(self.station))
+        self.station_label.setText(self.tr("Station {0} · Line {1}").format(self.station, self.line or "—"))
+        other = "en_US" if self.language == "zh_CN" else "zh_CN"
+        self.language_button.setText(LANGUAGE_NAMES[other] + " (F2)")
+        self.logout_button.setText(self.tr("Log out (Ctrl+L)"))
+        self.recent_title.setText(self.tr("Last actions"))
+        self._show_operator()
+        self._show_online()
+        self._show_sound()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _show_operator(self) -> None:
+        self.operator_label.setText(self.operator_name or self.tr("Not logged in"))
+
+    def _show_online(self) -> None:
+        self.db_status.setText(
+            self.tr("Database online") if self.online else self.tr("Database offline: scans are not recorded")
+        )
+
+    def _show_sound(self) -> None:
+        self.sound_status.setText("" if self.sound_available else self.tr("No sound"))
+        self.sound_status.setVisible(not self.sound_available)
+
+    def _toggle_language(self) -> None:
+        self.language_requested.emit("en_US" if self.language == "zh_CN" else "zh_CN")
