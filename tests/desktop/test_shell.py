@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.config import StationConfig
+from desktop.language import Language
 from desktop.shell import StationPlace, StationShell
 from models import production
 from models.db import Database
@@ -27,13 +28,19 @@ from ui.widgets.feedback import Tone
 def shell_for(qtbot: QtBot) -> Iterator:  # type: ignore[type-arg]
     shells: list[StationShell] = []
 
-    def make(db: Database) -> StationShell:
+    def make(db: Database, language: Language | None = None) -> StationShell:
         shell = StationShell(
-            QApplication.instance(), db, StationConfig(station_code="PRD-01"), StationPlace("PRD-01", "L1")
+            QApplication.instance(),
+            db,
+            StationConfig(station_code="PRD-01", language="en_US"),
+            StationPlace("PRD-01", "L1"),
+            switch_language=language.switch if language is not None else None,
         )
         qtbot.addWidget(shell.window)
         shell.window.show()
+        shell.window.activateWindow()  # shortcuts (F2, Ctrl+L) work in the active window only
         qtbot.waitExposed(shell.window)
+        qtbot.waitUntil(shell.window.isActiveWindow, timeout=5_000)
         shells.append(shell)
         return shell
 
@@ -119,3 +126,31 @@ def test_a_database_that_stops_and_starts_again_without_restarting(
     finally:
         db.dispose()
         proxy.stop()
+
+
+def test_the_language_switch_retranslates_the_visible_window(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
+    language = Language()
+    language.switch("en_US")
+    try:
+        shell = shell_for(plant.db, language)
+        assert shell.login.button.text() == "Log in"
+        qtbot.keyClick(shell.window, Qt.Key.Key_F2)  # no mouse: F2 switches
+        qtbot.waitUntil(lambda: shell.login.button.text() == "登录", timeout=5_000)
+        assert (
+            shell.window.logout_button.text() == "退出登录 (Ctrl+L)"
+            or "Ctrl+L" in shell.window.logout_button.text()
+        )
+        assert shell.window.language_button.text().startswith("English")
+        assert "工位" in shell.window.station_label.text()
+        assert shell.login.badge.placeholderText() == "请扫描工牌"
+
+        log_in(qtbot, shell)  # 张伟's own language is zh_CN: the station speaks it after his login
+        assert shell.window.language == "zh_CN"
+        tone, text = scan(qtbot, shell, "NO-SUCH-CODE-2")
+        assert tone is Tone.ERROR and "NO-SUCH-CODE-2" in text and "not known" not in text
+
+        qtbot.keyClick(shell.window, Qt.Key.Key_F2)
+        qtbot.waitUntil(lambda: "Station" in shell.window.station_label.text(), timeout=5_000)
+        assert shell.window.recent_title.text() == "Last actions"
+    finally:
+        language.uninstall()
