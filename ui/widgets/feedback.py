@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QSizePolicy, QWidget
 
 OK_SHOWN_MS = 4_000
@@ -27,6 +27,8 @@ class Tone(StrEnum):
 
 class FeedbackBanner(QLabel):
     """The banner: its `tone` property drives the stylesheet (QLabel[tone="ok"] {...})."""
+
+    shown = Signal(str, str)  # tone, text: each message as it appears
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +52,7 @@ class FeedbackBanner(QLabel):
         self._set_tone(tone)
         if tone is Tone.OK:
             self._fade.start(OK_SHOWN_MS)
+        self.shown.emit(tone.value, text)
 
     def _set_tone(self, tone: Tone) -> None:
         self.setProperty("tone", tone.value)
