@@ -118,6 +118,9 @@ class ErrorCode(StrEnum):
     PRINT_JOB_STATE = "PRINT_JOB_STATE"
     LABEL_ALREADY_PRINTED = "LABEL_ALREADY_PRINTED"
 
+    # Stations
+    STATION_EXISTS = "STATION_EXISTS"  # a new station's code is taken (active or not)
+
 
 class DomainError(Exception):
     """An operator action the rules refuse; the transaction it ran in has been rolled back."""

@@ -44,6 +44,14 @@ def domain_message(error: DomainError) -> str:
         ).format(params.get("code", ""))
     if code is ErrorCode.EMPTY_SCAN:
         return QCoreApplication.translate("messages", "The scan was empty: scan again.")
+    if code is ErrorCode.STATION_EXISTS:
+        return QCoreApplication.translate("messages", "A station with the code {0} exists already.").format(
+            params.get("code", "")
+        )
+    if code is ErrorCode.BAD_INPUT:
+        return QCoreApplication.translate("messages", "{0}: {1}").format(
+            params.get("field", ""), params.get("why", "")
+        )
     if code is ErrorCode.ROLE_REQUIRED:
         return QCoreApplication.translate("messages", "This needs a supervisor.")
     # Not silent: the operator sees the code and its parameters, and a supervisor can look it up.

@@ -270,6 +270,10 @@
         <translation>ZPL 标签打印机（斑马及兼容机型）</translation>
     </message>
     <message>
+        <source>postgresql+psycopg2://user:password@host/database</source>
+        <translation>postgresql+psycopg2://用户名:密码@主机/数据库</translation>
+    </message>
+    <message>
         <source>{0} station on line {1}.</source>
         <translation>{0}工位，产线 {1}。</translation>
     </message>
@@ -367,6 +371,10 @@
 <context>
     <name>messages</name>
     <message>
+        <source>A station with the code {0} exists already.</source>
+        <translation>代码为 {0} 的工位已存在。</translation>
+    </message>
+    <message>
         <source>Badge {0} is not known here.</source>
         <translation>工牌 {0} 未在本系统登记。</translation>
     </message>
@@ -409,6 +417,10 @@
     <message>
         <source>{0} names several units: scan the internal label instead.</source>
         <translation>{0} 对应多个单元：请改为扫描内部标签。</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
     </message>
 </context>
 </TS>
