@@ -1,17 +1,25 @@
 """`tracestation`: the station application.
 
-Until the station shell (login, scanner, screens) lands, the station opens on the plant overview.
-Before anything else it checks that the database schema is the one this code was built for.
+Start: read the station config (a mistake in it stops the start with the file, key and value),
+switch to its language, run the first-run setup if this PC is no station yet, check on the worker
+that the database has the schema this code was built for and knows the station, then open the
+station window on the login.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models import migrate
 from models.db import Database
 from models.errors import DomainError
+
+WINDOW_SIZE = (1280, 800)
 
 
 def schema_problem(db: Database) -> str | None:
@@ -27,41 +35,102 @@ def schema_problem(db: Database) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+@dataclass(frozen=True)
+class _Checked:
+    problem: str | None
+    line: str
 
-    from desktop.worker import DatabaseWorker
-    from models.overview import plant_overview
-    from ui.overview import OverviewView
 
-    app = QApplication(list(sys.argv if argv is None else argv))
-    app.setApplicationName("TraceStation")
-    db = Database.connect()
+def _check(db: Database, station_code: str, language: str) -> _Checked:
+    """The schema, then the station: both must be right before anyone logs in here."""
+    from models.stations import list_stations
+
     problem = schema_problem(db)
     if problem is not None:
-        print(problem, file=sys.stderr)
-        QMessageBox.critical(None, "TraceStation", problem)
+        return _Checked(problem, "")
+    for station in list_stations(db):
+        if station.code == station_code:
+            line = station.line_name_zh if language == "zh_CN" else station.line_name_en
+            return _Checked(None, line or station.line_code or "")
+    return _Checked(
+        f"The database has no active station {station_code!r}. Set TRACESTATION_STATION or [station] code "
+        "in the station config to one of its stations, or remove the code to run the setup again.",
+        "",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.config import ConfigError, load
+    from desktop.first_run import FirstRun, database_url
+    from desktop.language import Language, TranslationsMissing
+    from desktop.shell import StationPlace, StationShell
+    from desktop.worker import DatabaseWorker
+
+    # One application per process: a benchmark or a test that made it first gets this station in it.
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication(list(sys.argv if argv is None else argv))
+    )
+    app.setApplicationName("TraceStation")
+    app.setStyleSheet(resources.files("resources").joinpath("station.qss").read_text(encoding="utf-8"))
+
+    def stop(message: str) -> int:
+        print(message, file=sys.stderr)
+        QMessageBox.critical(None, "TraceStation", message)
         return 2
 
-    window = QMainWindow()
-    window.setWindowTitle("TraceStation")
-    view = OverviewView()
-    window.setCentralWidget(view)
-    worker = DatabaseWorker(db, window)
+    language = Language(app)
+    try:
+        config = load()
+        language.switch(config.language)
+    except (ConfigError, TranslationsMissing) as error:
+        return stop(str(error))
+    if not config.is_set_up:
+        chosen = FirstRun(language, config).run()
+        if chosen is None:
+            return 1
+        config = load()  # the saved file again, with the environment's overrides on top
+    assert config.station_code is not None
 
-    def load() -> None:
-        worker.submit(
-            lambda: plant_overview(db), view.show_overview, lambda error: view.show_error(str(error))
+    db = Database.connect(database_url(config.database_url))
+    station_code = config.station_code
+    shells: list[StationShell] = []
+    failures: list[str] = []
+
+    def fail(message: str) -> None:
+        failures.append(message)
+        app.exit(stop(message))
+
+    def open_station(checked: _Checked) -> None:
+        if checked.problem is not None:
+            fail(checked.problem)
+            return
+        shell = StationShell(
+            app, db, config, StationPlace(station_code, checked.line), switch_language=language.switch
         )
+        shell.window.resize(*WINDOW_SIZE)
+        shell.window.show()
+        shells.append(shell)
 
-    view.refresh_requested.connect(load)
-    load()
-    window.resize(1024, 720)
-    window.show()
+    # The checks run on a worker as the event loop starts: nothing waits on the database here.
+    checker = DatabaseWorker(None, app)
+    checker.submit(
+        lambda: _check(db, station_code, config.language),
+        open_station,
+        lambda error: fail(f"The database cannot be reached: {error}"),
+    )
     status = app.exec()
-    worker.wait()
+    checker.wait()
+    checker.deleteLater()
+    for shell in shells:
+        shell.close()
+        shell.window.close()
+        shell.window.deleteLater()
+    language.uninstall()
     db.dispose()
-    return status
+    return 2 if failures else status
 
 
 if __name__ == "__main__":

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en_US">
 <context>
+    <name>FirstRun</name>
+    <message>
+        <source>Connected: {0}</source>
+        <translation>已连接：{0}</translation>
+    </message>
+</context>
+<context>
     <name>LoginView</name>
     <message>
         <source>Badge</source>

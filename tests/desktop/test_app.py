@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from desktop.app import schema_problem
+from desktop.app import _check, main, schema_problem
 from desktop.worker import DatabaseWorker
 from models.db import Database
 from models.demo import seed
@@ -69,3 +69,47 @@ def test_an_error_on_the_worker_reaches_the_gui_thread(qtbot: QtBot) -> None:
     worker.submit(fail, lambda _: None, errors.append)
     qtbot.waitUntil(lambda: bool(errors), timeout=5_000)
     assert str(errors[0]) == "database unreachable"
+
+
+def test_the_station_starts_on_its_login_screen(plant: Plant, qtbot: QtBot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QTimer
+
+    from ui.station_window import StationWindow
+
+    config = tmp_path / "station.toml"
+    config.write_text('version = 1\n[station]\ncode = "PCK-01"\nlanguage = "en_US"\n', encoding="utf-8")
+    monkeypatch.setenv("TRACESTATION_CONFIG", str(config))
+    monkeypatch.setenv("TRACESTATION_DATABASE_URL", plant.db.engine.url.render_as_string(hide_password=False))
+    app = QApplication.instance()
+    seen: dict[str, object] = {}
+    before = set(app.topLevelWidgets())
+
+    def look() -> None:
+        windows = [
+            w
+            for w in app.topLevelWidgets()
+            if isinstance(w, StationWindow) and w.isVisible() and w not in before
+        ]
+        if not windows:
+            QTimer.singleShot(50, look)
+            return
+        window = windows[0]
+        seen["title"] = window.windowTitle()
+        seen["station"] = window.station_label.text()
+        seen["operator"] = window.operator_label.text()
+        seen["screen"] = type(window.screens.currentWidget()).__name__
+        app.quit()
+
+    QTimer.singleShot(0, look)
+    try:
+        assert main(["tracestation"]) == 0
+    finally:
+        app.setStyleSheet("")
+    assert seen["screen"] == "LoginView" and seen["operator"] == "Not logged in"
+    assert "PCK-01" in str(seen["title"]) and "PCK-01" in str(seen["station"])
+
+
+def test_a_station_the_database_does_not_know_is_refused_by_name(plant: Plant) -> None:
+    checked = _check(plant.db, "NOPE-9", "en_US")
+    assert checked.problem is not None and "'NOPE-9'" in checked.problem
+    assert _check(plant.db, "PRD-01", "zh_CN").problem is None
