@@ -15,7 +15,6 @@ from importlib import resources
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from models import migrate
 from models.db import Database
 from models.errors import DomainError
 
@@ -24,6 +23,8 @@ WINDOW_SIZE = (1280, 800)
 
 def schema_problem(db: Database) -> str | None:
     """Why this station must not start on this database, in words an installer can act on."""
+    from models import migrate  # alembic takes half a second to import: on the worker, not at start
+
     try:
         migrate.require_head(db)
     except DomainError as error:
@@ -64,7 +65,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.first_run import FirstRun, database_url
     from desktop.language import Language, TranslationsMissing
     from desktop.shell import StationPlace, StationShell
-    from desktop.worker import DatabaseWorker
 
     # One application per process: a benchmark or a test that made it first gets this station in it.
     existing = QApplication.instance()
@@ -96,38 +96,32 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     db = Database.connect(database_url(config.database_url))
     station_code = config.station_code
-    shells: list[StationShell] = []
     failures: list[str] = []
+    # The window first, on the login: the checks run on its worker, ahead of anything the operator
+    # does there (one worker: a login waits behind them), and a failed check closes the station.
+    shell = StationShell(app, db, config, StationPlace(station_code, ""), switch_language=language.switch)
+    shell.window.resize(*WINDOW_SIZE)
+    shell.window.show()
 
     def fail(message: str) -> None:
         failures.append(message)
         app.exit(stop(message))
 
-    def open_station(checked: _Checked) -> None:
-        if checked.problem is not None:
-            fail(checked.problem)
-            return
-        shell = StationShell(
-            app, db, config, StationPlace(station_code, checked.line), switch_language=language.switch
-        )
-        shell.window.resize(*WINDOW_SIZE)
-        shell.window.show()
-        shells.append(shell)
+    def checked(answer: _Checked) -> None:
+        if answer.problem is not None:
+            fail(answer.problem)
+        else:
+            shell.window.set_line(answer.line)
 
-    # The checks run on a worker as the event loop starts: nothing waits on the database here.
-    checker = DatabaseWorker(None, app)
-    checker.submit(
+    shell.worker.submit(
         lambda: _check(db, station_code, config.language),
-        open_station,
+        checked,
         lambda error: fail(f"The database cannot be reached: {error}"),
     )
     status = app.exec()
-    checker.wait()
-    checker.deleteLater()
-    for shell in shells:
-        shell.close()
-        shell.window.close()
-        shell.window.deleteLater()
+    shell.close()
+    shell.window.close()
+    shell.window.deleteLater()
     language.uninstall()
     db.dispose()
     return 2 if failures else status

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QDialog
 from desktop.config import FrozenTable, StationConfig, load_file, preview_folder, save
 from desktop.language import Language
 from desktop.worker import DatabaseWorker
-from models import migrate
 from models.db import Database, default_sqlite_path
 from models.errors import DomainError
 from models.stations import list_lines, list_stations, register_station
@@ -38,6 +37,8 @@ def database_url(url: str | None) -> str:
 
 def _probe(url: str) -> str:
     """Connect and check the schema; the answer in words (raises when it cannot work)."""
+    from models import migrate  # alembic: imported on the worker, when a schema is checked
+
     db = Database.connect(url)
     try:
         migrate.require_head(db)
@@ -47,6 +48,8 @@ def _probe(url: str) -> str:
 
 
 def _stations(url: str) -> tuple[list, list]:  # type: ignore[type-arg]
+    from models import migrate
+
     db = Database.connect(database_url(url))
     try:
         if not url:

@@ -17,13 +17,18 @@ from __future__ import annotations
 
 import contextlib
 import io
+from typing import TYPE_CHECKING
 
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
 from PIL import Image
 
 from printing.render import Label
 from printing.template import Align, BarcodeElement, Symbology, TextElement
+
+if TYPE_CHECKING:
+    from escpos.printer import Dummy
+
+# python-escpos is imported when a job is built, not with this module: it takes a third of a second
+# (its printer profiles), which a station would otherwise pay at every start.
 
 # python-escpos splits tall images into bands of this many rows (GS v 0 per band): small enough
 # for the receive buffer of the cheap printers, large enough not to leave gaps between bands.
@@ -40,6 +45,8 @@ QR_DOTS = range(1, 17)
 
 def escpos_job(label: Image.Image, *, cut: bool = False) -> bytes:
     """The bytes for the printer: the label's raster, then a cut if the printer has a cutter."""
+    from escpos.printer import Dummy
+
     printer = Dummy()
     _image(printer, label)
     if cut:
@@ -49,6 +56,8 @@ def escpos_job(label: Image.Image, *, cut: bool = False) -> bytes:
 
 def escpos_native_job(label: Label, *, cut: bool = False) -> bytes:
     """The label's texts and symbols as the printer's own commands, in reading order."""
+    from escpos.printer import Dummy
+
     printer = Dummy()
     printer._raw(INITIALIZE)
     elements = sorted(label.template.elements, key=lambda element: (element.box.y, element.box.x))
@@ -73,6 +82,8 @@ def escpos_native_job(label: Label, *, cut: bool = False) -> bytes:
 
 def _native_qr(printer: Dummy, label: Label, element: BarcodeElement, content: str) -> None:
     """The printer's QR command, its module as many dots as on the raster label."""
+    from escpos.constants import QR_ECLEVEL_M
+
     size = max(QR_DOTS.start, min(QR_DOTS.stop - 1, label.module_dots(element)))
     printer.qr(content, ec=QR_ECLEVEL_M, size=size, native=True)
     printer._raw(b"\n")

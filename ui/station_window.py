@@ -101,6 +101,10 @@ class StationWindow(QMainWindow):
         self.screens.setCurrentWidget(screen)
         screen.setFocus()
 
+    def set_line(self, line: str) -> None:
+        self.line = line
+        self.retranslate()
+
     def set_operator(self, name: str | None) -> None:
         self.operator_name = name
         self.logout_button.setEnabled(name is not None)
