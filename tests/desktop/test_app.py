@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from desktop.app import _check, main, schema_problem
+from desktop.app import _check, schema_problem
 from desktop.worker import DatabaseWorker
 from models.db import Database
 from models.demo import seed
@@ -71,42 +76,56 @@ def test_an_error_on_the_worker_reaches_the_gui_thread(qtbot: QtBot) -> None:
     assert str(errors[0]) == "database unreachable"
 
 
-def test_the_station_starts_on_its_login_screen(plant: Plant, qtbot: QtBot, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import QTimer
+# The real start, in a process of its own: an application that has run and quit its event loop
+# stops passing language changes on to its widgets, which would leak into the tests after this one.
+STARTS = """
+import json, sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication(["tracestation"])
+from desktop.app import main
+from ui.station_window import StationWindow
+seen = {}
 
-    from ui.station_window import StationWindow
+def look():
+    for window in app.topLevelWidgets():
+        if isinstance(window, StationWindow) and window.isVisible() and "·" in window.station_label.text():
+            if window.line:  # the checks on the worker have answered
+                seen.update(title=window.windowTitle(), station=window.station_label.text(),
+                            operator=window.operator_label.text(),
+                            screen=type(window.screens.currentWidget()).__name__)
+                app.quit()
+                return
+    QTimer.singleShot(20, look)
 
+QTimer.singleShot(0, look)
+status = main(["tracestation"])
+print(json.dumps({"status": status, **seen}, ensure_ascii=False))
+"""
+
+
+def _start(tmp_path: Path, url: str, station: str) -> tuple[int, dict[str, object]]:
     config = tmp_path / "station.toml"
-    config.write_text('version = 1\n[station]\ncode = "PCK-01"\nlanguage = "en_US"\n', encoding="utf-8")
-    monkeypatch.setenv("TRACESTATION_CONFIG", str(config))
-    monkeypatch.setenv("TRACESTATION_DATABASE_URL", plant.db.engine.url.render_as_string(hide_password=False))
-    app = QApplication.instance()
-    seen: dict[str, object] = {}
-    before = set(app.topLevelWidgets())
+    config.write_text(f'version = 1\n[station]\ncode = "{station}"\nlanguage = "en_US"\n', encoding="utf-8")
+    environment = {**os.environ, "TRACESTATION_CONFIG": str(config), "TRACESTATION_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-c", STARTS],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    return done.returncode, json.loads(lines[-1]) if lines else {"stderr": done.stderr[-2000:]}
 
-    def look() -> None:
-        windows = [
-            w
-            for w in app.topLevelWidgets()
-            if isinstance(w, StationWindow) and w.isVisible() and w not in before
-        ]
-        if not windows:
-            QTimer.singleShot(50, look)
-            return
-        window = windows[0]
-        seen["title"] = window.windowTitle()
-        seen["station"] = window.station_label.text()
-        seen["operator"] = window.operator_label.text()
-        seen["screen"] = type(window.screens.currentWidget()).__name__
-        app.quit()
 
-    QTimer.singleShot(0, look)
-    try:
-        assert main(["tracestation"]) == 0
-    finally:
-        app.setStyleSheet("")
-    assert seen["screen"] == "LoginView" and seen["operator"] == "Not logged in"
-    assert "PCK-01" in str(seen["title"]) and "PCK-01" in str(seen["station"])
+def test_the_station_starts_on_its_login_screen(plant: Plant, tmp_path: Path) -> None:
+    url = plant.db.engine.url.render_as_string(hide_password=False)
+    returncode, seen = _start(tmp_path, url, "PCK-01")
+    assert returncode == 0, seen
+    assert seen["status"] == 0 and seen["screen"] == "LoginView" and seen["operator"] == "Not logged in"
+    assert "PCK-01" in str(seen["title"]) and "Line Meter assembly line" in str(seen["station"])
 
 
 def test_a_station_the_database_does_not_know_is_refused_by_name(plant: Plant) -> None:
