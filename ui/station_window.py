@@ -75,8 +75,9 @@ class StationWindow(QMainWindow):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.screens)
         split.addWidget(side)
-        split.setStretchFactor(0, 3)
+        split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 1)
+        side.setMinimumWidth(380)
 
         body = QWidget()
         layout = QVBoxLayout(body)
@@ -86,6 +87,7 @@ class StationWindow(QMainWindow):
         layout.addWidget(split, 1)
         self.setCentralWidget(body)
 
+        self.set_online(True)
         self.language_button.clicked.connect(self._toggle_language)
         self.logout_button.clicked.connect(self.logout_requested)
         QShortcut(QKeySequence(Qt.Key.Key_F2), self, self._toggle_language)
