@@ -32,6 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo_commands = demo_parser.add_subparsers(dest="demo_command", required=True)
     demo_commands.add_parser("seed", help="create the demo plant with a few days of history (safe to repeat)")
     _add_trace_commands(commands)
+    user_parser = commands.add_parser("user", help="operators' badges")
+    user_commands = user_parser.add_subparsers(dest="user_command", required=True)
+    unlock_parser = user_commands.add_parser(
+        "unlock", help="unlock a badge locked after five wrong PINs (a supervisor's badge and PIN are asked)"
+    )
+    unlock_parser.add_argument("badge", help="the locked badge")
+    unlock_parser.add_argument("--supervisor", help="the supervisor's badge (asked when left out)")
     test_parser = commands.add_parser(
         "print-test",
         help="print a sample label on the station's printer (settings: [printer] in station.toml)",
@@ -93,6 +100,9 @@ def _run(args: argparse.Namespace, db: Database) -> int:
             f"lot {summary.held_lot} on hold; try tracing serial {summary.example_serial}"
         )
         return 0
+    if args.command == "user" and args.user_command == "unlock":
+        migrate.require_head(db)
+        return _unlock(args, db)
     if args.command == "trace":
         migrate.require_head(db)
         return _trace(args, db)
@@ -100,6 +110,20 @@ def _run(args: argparse.Namespace, db: Database) -> int:
         migrate.require_head(db)
         return _impact(args, db)
     raise AssertionError(args)
+
+
+def _unlock(args: argparse.Namespace, db: Database) -> int:
+    """A supervisor proves who they are with their own badge and PIN, then the badge is unlocked.
+    The PIN is read without echo; a wrong supervisor PIN counts against the supervisor's badge."""
+    import getpass
+
+    from models.auth import authenticate, unlock
+
+    supervisor_badge = args.supervisor or input("Supervisor badge: ").strip()
+    supervisor = authenticate(db, supervisor_badge, getpass.getpass("Supervisor PIN: "))
+    unlock(db, supervisor, args.badge)
+    print(f"{args.badge} unlocked by {supervisor.name}")
+    return 0
 
 
 def _add_trace_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from sqlalchemy import func, select
 from desktop.admin import main
 from models.db import Database
 from models.schema import Event, ShippedUnit, Unit, UnitStatus
+from tests.support import Plant
 
 
 def _fresh_url(backend: str, tmp_path: Path, postgres) -> str:  # type: ignore[no-untyped-def]
@@ -49,3 +52,31 @@ def test_seed_refuses_a_database_not_at_head(tmp_path: Path, capsys: pytest.Capt
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     assert main(["--url", url, "demo", "seed"]) == 2
     assert "tracestation-admin db upgrade" in capsys.readouterr().err
+
+
+def test_a_supervisor_unlocks_a_locked_badge_from_the_command_line(plant: Plant) -> None:
+    from models.auth import MAX_WRONG_PINS, authenticate
+    from models.errors import DomainError, ErrorCode
+
+    for _ in range(MAX_WRONG_PINS):
+        with pytest.raises(DomainError):
+            authenticate(plant.db, "EMP1001", "0000")
+    url = plant.db.engine.url.render_as_string(hide_password=False)
+    admin = [sys.executable, "-m", "desktop.admin", "--url", url, "user", "unlock", "EMP1001"]
+
+    def run(*extra: str, pin: str) -> subprocess.CompletedProcess[str]:
+        # No terminal here: getpass reads the PIN from stdin, as it does under a service manager.
+        return subprocess.run([*admin, *extra], input=f"{pin}\n", capture_output=True, text=True, timeout=60)
+
+    operator_only = run("--supervisor", "EMP1002", pin="2345")
+    assert operator_only.returncode == 2 and "ROLE_REQUIRED" in operator_only.stderr
+    wrong = run("--supervisor", "EMP2001", pin="1111")
+    assert wrong.returncode == 2 and "WRONG_PIN" in wrong.stderr
+    with pytest.raises(DomainError) as still:
+        authenticate(plant.db, "EMP1001", "1234")
+    assert still.value.code is ErrorCode.USER_LOCKED
+
+    done = run("--supervisor", "EMP2001", pin="2468")
+    assert done.returncode == 0, done.stderr
+    assert "EMP1001 unlocked by 王芳 Wang Fang" in done.stdout
+    assert authenticate(plant.db, "EMP1001", "1234").badge_code == "EMP1001"
