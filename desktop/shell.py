@@ -104,9 +104,9 @@ class StationShell(QObject):
         self.session.refused.connect(self._login_refused)
         self.worker.online_changed.connect(self._online_changed)
         self.worker.settled.connect(self._settled)
-        self.worker.changed.connect(lambda changes: self.refresh())
+        self.worker.changed.connect(self._changed)
         self.sounds.available_changed.connect(self.window.set_sound_available)
-        self.window.logout_requested.connect(lambda: self.session.logout())
+        self.window.logout_requested.connect(self._logout)
         self.window.language_requested.connect(self._language_requested)
         self.home.refresh_requested.connect(self.refresh)
 
@@ -195,6 +195,14 @@ class StationShell(QObject):
         if self.switch_language is not None:
             self.switch_language(language)
         self.window.set_language(language)
+
+    # Slots are methods, never lambdas over self: a lambda held by a connection keeps the shell
+    # alive in a cycle the garbage collector only breaks at exit, where PySide then crashes.
+    def _changed(self, changes: frozenset[str]) -> None:
+        self.refresh()
+
+    def _logout(self) -> None:
+        self.session.logout()
 
     def refresh(self) -> None:
         if self.session.operator is None or not self.worker.online:

@@ -39,7 +39,7 @@ class FeedbackBanner(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._fade = QTimer(self)
         self._fade.setSingleShot(True)
-        self._fade.timeout.connect(lambda: self._set_tone(Tone.NEUTRAL))
+        self._fade.timeout.connect(self._faded)
         self._set_tone(Tone.NEUTRAL)
 
     @property
@@ -53,6 +53,9 @@ class FeedbackBanner(QLabel):
         if tone is Tone.OK:
             self._fade.start(OK_SHOWN_MS)
         self.shown.emit(tone.value, text)
+
+    def _faded(self) -> None:
+        self._set_tone(Tone.NEUTRAL)
 
     def _set_tone(self, tone: Tone) -> None:
         self.setProperty("tone", tone.value)
