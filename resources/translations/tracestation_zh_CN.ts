@@ -376,6 +376,231 @@
     </message>
 </context>
 <context>
+    <name>TraceView</name>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Equipment</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+    <message>
+        <source>In container</source>
+        <translation>所在容器</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>物料</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>关联</translation>
+    </message>
+    <message>
+        <source>Made / expires</source>
+        <translation>生产 / 到期</translation>
+    </message>
+    <message>
+        <source>Not traced: {0}</source>
+        <translation>未能追溯：{0}</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精确度</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Shipment</source>
+        <translation>发货单</translation>
+    </message>
+    <message>
+        <source>Shipped to</source>
+        <translation>发往</translation>
+    </message>
+    <message>
+        <source>Station</source>
+        <translation>工位</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Supplier</source>
+        <translation>供应商</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间线</translation>
+    </message>
+    <message>
+        <source>Trace</source>
+        <translation>追溯</translation>
+    </message>
+    <message>
+        <source>Tracing…</source>
+        <translation>正在追溯…</translation>
+    </message>
+    <message>
+        <source>Type or scan a code first.</source>
+        <translation>请先输入或扫描一个编码。</translation>
+    </message>
+    <message>
+        <source>Type or scan any code (Ctrl+F)</source>
+        <translation>输入或扫描任意编码 (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Where it came from</source>
+        <translation>来源（反向追溯）</translation>
+    </message>
+    <message>
+        <source>Where it went</source>
+        <translation>去向（正向追溯）</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>and {0} more</source>
+        <translation>另有 {0} 个</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已封箱</translation>
+    </message>
+    <message>
+        <source>consumed</source>
+        <translation>已消耗</translation>
+    </message>
+    <message>
+        <source>container</source>
+        <comment>unit kind</comment>
+        <translation>容器</translation>
+    </message>
+    <message>
+        <source>contains</source>
+        <translation>包含</translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>in container</source>
+        <comment>link level</comment>
+        <translation>装于容器</translation>
+    </message>
+    <message>
+        <source>in production</source>
+        <translation>生产中</translation>
+    </message>
+    <message>
+        <source>in quarantine</source>
+        <translation>待检</translation>
+    </message>
+    <message>
+        <source>lot</source>
+        <comment>unit kind</comment>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>lot</source>
+        <comment>link level</comment>
+        <translation>批次级</translation>
+    </message>
+    <message>
+        <source>may contain</source>
+        <translation>可能包含</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>未封箱</translation>
+    </message>
+    <message>
+        <source>packed</source>
+        <translation>已装箱</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已拒收</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>已放行</translation>
+    </message>
+    <message>
+        <source>scrapped</source>
+        <translation>已报废</translation>
+    </message>
+    <message>
+        <source>serial</source>
+        <comment>unit kind</comment>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>shipped</source>
+        <translation>已发货</translation>
+    </message>
+    <message>
+        <source>unit</source>
+        <comment>link level</comment>
+        <translation>单件级</translation>
+    </message>
+    <message>
+        <source>{0} to {1} {2}</source>
+        <translation>{0} 发往 {1} {2}</translation>
+    </message>
+    <message>
+        <source>{0} units: {1}</source>
+        <translation>{0} 个单元：{1}</translation>
+    </message>
+</context>
+<context>
     <name>messages</name>
     <message>
         <source>, </source>

@@ -1,0 +1,418 @@
+"""The supervisor's trace window: type or scan any code, see where it came from and where everything
+made with it went, and what happened to it.
+
+A view only: the search asks through `trace_requested(code)` (and `cancel_requested` while it waits),
+and the composition root hands back what the trace queries answered with `show_backward`,
+`show_forward` and `show_history`, or says why there is no answer with `show_error`. The two trees
+add the children of a row when it is expanded (ui/trace_model.py), so a lot that fed thousands of
+serials opens at once. Keyboard alone: Ctrl+F goes to the search field, Enter traces, Esc cancels a
+trace that is still running, Tab moves through the trees and the timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.history import History, HistoryEntry
+from models.trace import Trace, TraceNode
+from ui.trace_model import EVENT_COLUMNS, TOUCH_TARGET, Column, TraceModel, Words, local_time
+
+# The header card: one caption and one value per line, in this order.
+CARD_FIELDS = ("code", "item", "kind", "status", "quantity", "supplier", "work_order", "container", "dates")
+
+TIMELINE_COLUMNS = 10
+EventIdRole = Qt.ItemDataRole.UserRole + 1  # on the timeline's first column: the entry's event id
+
+
+class TraceView(QWidget):
+    """Asks for a trace through `trace_requested`; shows the traces and the timeline it is handed."""
+
+    trace_requested = Signal(str)
+    cancel_requested = Signal()
+
+    def __init__(
+        self, language: str = "zh_CN", zone: dt.tzinfo | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.busy = False
+        self._words = Words(chinese=language.startswith("zh"))
+        self._root: TraceNode | None = None
+        self._roots: list[TraceNode] = []
+        self._history: History | None = None
+        self._error: str | None = None
+        self._hint = False
+
+        self.search_label = QLabel()
+        self.search = QLineEdit()
+        self.search.setObjectName("traceSearch")
+        self.search.setClearButtonEnabled(True)
+        self.search_label.setBuddy(self.search)
+        self.trace_button = QPushButton()
+        self.trace_button.setObjectName("traceButton")
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("traceCancel")
+        self.cancel_button.setVisible(False)
+        for widget in (self.search, self.trace_button, self.cancel_button):
+            widget.setMinimumHeight(TOUCH_TARGET)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_label)
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(self.trace_button)
+        search_row.addWidget(self.cancel_button)
+
+        self.status = QLabel()
+        self.status.setObjectName("traceStatus")
+        self.status.setWordWrap(True)
+
+        self.card = QFrame()
+        self.card.setObjectName("traceCard")
+        self.card.setFrameShape(QFrame.Shape.StyledPanel)
+        card_grid = QGridLayout(self.card)
+        self.card_captions: dict[str, QLabel] = {}
+        self.card_values: dict[str, QLabel] = {}
+        for number, name in enumerate(CARD_FIELDS):
+            caption, value = QLabel(), QLabel()
+            value.setObjectName(f"card_{name}")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setWordWrap(True)
+            # Two pairs of columns: the card stays short on a wide supervisor screen.
+            line, pair = divmod(number, 2)
+            card_grid.addWidget(caption, line, pair * 2)
+            card_grid.addWidget(value, line, pair * 2 + 1)
+            self.card_captions[name], self.card_values[name] = caption, value
+        card_grid.setColumnStretch(1, 1)
+        card_grid.setColumnStretch(3, 1)
+
+        self.backward_model = TraceModel(self._words, self)
+        self.forward_model = TraceModel(self._words, self)
+        self.backward_tree = self._tree(self.backward_model, "backwardTree")
+        self.forward_tree = self._tree(self.forward_model, "forwardTree")
+        for column in EVENT_COLUMNS:  # forward edges carry no event
+            self.forward_tree.setColumnHidden(column, True)
+
+        self.timeline = QTableWidget(0, TIMELINE_COLUMNS)
+        self.timeline.setObjectName("timeline")
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.verticalHeader().setDefaultSectionSize(TOUCH_TARGET)
+        self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.horizontalHeader().setStretchLastSection(True)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("traceTabs")
+        self.tabs.addTab(self.backward_tree, "")
+        self.tabs.addTab(self.forward_tree, "")
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.tabs)
+        timeline_box = QWidget()
+        timeline_layout = QVBoxLayout(timeline_box)
+        timeline_layout.setContentsMargins(0, 0, 0, 0)
+        self.timeline_title = QLabel()
+        timeline_layout.addWidget(self.timeline_title)
+        timeline_layout.addWidget(self.timeline)
+        split.addWidget(timeline_box)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.card)
+        layout.addWidget(split, 1)
+
+        self.search.returnPressed.connect(self.submit)
+        self.trace_button.clicked.connect(self.submit)
+        self.cancel_button.clicked.connect(self._cancel)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._cancel)
+        self.setFocusProxy(self.search)
+        self.retranslate()
+
+    # --- texts -----------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        words = self._words
+        words.headers = {
+            Column.CODE: self.tr("Code"),
+            Column.ITEM: self.tr("Item"),
+            Column.KIND: self.tr("Kind"),
+            Column.STATUS: self.tr("Status"),
+            Column.QUANTITY: self.tr("Quantity"),
+            Column.PRECISION: self.tr("Precision"),
+            Column.LINK: self.tr("Link"),
+            Column.EVENT: self.tr("Event"),
+            Column.TIME: self.tr("Time"),
+            Column.WORK_ORDER: self.tr("Work order"),
+            Column.STATION: self.tr("Station"),
+            Column.OPERATOR: self.tr("Operator"),
+            Column.EQUIPMENT: self.tr("Equipment"),
+            Column.SHIPPED_TO: self.tr("Shipped to"),
+        }
+        words.kinds = {
+            "LOT": self.tr("lot", "unit kind"),
+            "SERIAL": self.tr("serial", "unit kind"),
+            "CONTAINER": self.tr("container", "unit kind"),
+        }
+        words.statuses = {
+            "QUARANTINE": self.tr("in quarantine"),
+            "REJECTED": self.tr("rejected"),
+            "WIP": self.tr("in production"),
+            "RELEASED": self.tr("released"),
+            "FAILED": self.tr("failed"),
+            "ON_HOLD": self.tr("on hold"),
+            "OPEN": self.tr("open"),
+            "CLOSED": self.tr("closed"),
+            "PACKED": self.tr("packed"),
+            "CONSUMED": self.tr("consumed"),
+            "SHIPPED": self.tr("shipped"),
+            "SCRAPPED": self.tr("scrapped"),
+        }
+        words.precisions = {"CONTAINS": self.tr("contains"), "MAY_CONTAIN": self.tr("may contain")}
+        words.levels = {
+            "UNIT": self.tr("unit", "link level"),
+            "LOT": self.tr("lot", "link level"),
+            "CONTAINER": self.tr("in container", "link level"),
+        }
+        words.shipped = self.tr("{0} to {1} {2}")
+        self.backward_model.retranslated()
+        self.forward_model.retranslated()
+
+        self.search_label.setText(self.tr("Code"))
+        self.search.setPlaceholderText(self.tr("Type or scan any code (Ctrl+F)"))
+        self.trace_button.setText(self.tr("Trace"))
+        self.cancel_button.setText(self.tr("Cancel (Esc)"))
+        captions = {
+            "code": self.tr("Code"),
+            "item": self.tr("Item"),
+            "kind": self.tr("Kind"),
+            "status": self.tr("Status"),
+            "quantity": self.tr("Quantity"),
+            "supplier": self.tr("Supplier"),
+            "work_order": self.tr("Work order"),
+            "container": self.tr("In container"),
+            "dates": self.tr("Made / expires"),
+        }
+        for name, caption in captions.items():
+            self.card_captions[name].setText(caption)
+        self.tabs.setTabText(0, self.tr("Where it came from"))
+        self.tabs.setTabText(1, self.tr("Where it went"))
+        self.timeline_title.setText(self.tr("Timeline"))
+        self.timeline.setHorizontalHeaderLabels(
+            [
+                self.tr("Time"),
+                self.tr("Event"),
+                self.tr("Role"),
+                self.tr("Quantity"),
+                self.tr("Station"),
+                self.tr("Operator"),
+                self.tr("Work order"),
+                self.tr("Equipment"),
+                self.tr("Shipment"),
+                self.tr("Details"),
+            ]
+        )
+        self._show_card()
+        if self._history is not None:
+            self.show_history(self._history)
+        self._show_status()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def set_language(self, language: str) -> None:
+        """Item, supplier and customer names in the station's language ("zh_CN" or "en_US")."""
+        self._words.chinese = language.startswith("zh")
+        self.retranslate()
+
+    # --- asking ----------------------------------------------------------------------------------
+
+    def scanned(self, text: str) -> None:
+        """A code scanned anywhere on this screen: trace it."""
+        self.search.setText(text.strip())
+        self.submit()
+
+    def submit(self) -> None:
+        code = self.search.text().strip()
+        if not code:
+            self._hint, self._error = True, None
+            self._show_status()
+            self.search.setFocus()
+            return
+        self.clear()
+        self.trace_requested.emit(code)
+
+    # --- what the composition root tells it ------------------------------------------------------
+
+    def set_busy(self, busy: bool) -> None:
+        """Waiting for an answer: say so, and offer to cancel."""
+        self.busy = busy
+        self.trace_button.setEnabled(not busy)
+        self.cancel_button.setVisible(busy)
+        self.setCursor(Qt.CursorShape.BusyCursor if busy else Qt.CursorShape.ArrowCursor)
+        self._show_status()
+
+    def show_backward(self, trace: Trace) -> None:
+        self._error = None
+        self.backward_model.zone = self.zone
+        self.backward_model.set_trace(trace)
+        self._expand_top(self.backward_tree)
+        self._take_roots(trace)
+
+    def show_forward(self, trace: Trace) -> None:
+        self._error = None
+        self.forward_model.zone = self.zone
+        self.forward_model.set_trace(trace)
+        self._expand_top(self.forward_tree)
+        self._take_roots(trace)
+
+    def show_history(self, history: History) -> None:
+        self._history = history
+        entries = history.entries
+        self.timeline.setRowCount(len(entries))
+        for number, entry in enumerate(entries):
+            for column, value in enumerate(self._timeline_row(entry)):
+                item = QTableWidgetItem(value)
+                if column == 0:
+                    item.setData(EventIdRole, entry.event_id)
+                self.timeline.setItem(number, column, item)
+
+    def show_error(self, message: str) -> None:
+        """No answer, and why (already in words): the wait is over."""
+        self._error = message
+        self.set_busy(False)
+
+    def clear(self) -> None:
+        self._root, self._roots, self._history, self._error, self._hint = None, [], None, None, False
+        self.backward_model.set_trace(None)
+        self.forward_model.set_trace(None)
+        self.timeline.setRowCount(0)
+        self._show_card()
+        self._show_status()
+
+    # --- plumbing --------------------------------------------------------------------------------
+
+    def _tree(self, model: TraceModel, name: str) -> QTreeView:
+        tree = QTreeView()
+        tree.setObjectName(name)
+        tree.setModel(model)
+        # The view fetches on its next layout, which a tree in a hidden tab never does: at once instead.
+        tree.expanded.connect(model.fetchMore)
+        tree.setUniformRowHeights(True)
+        tree.setAlternatingRowColors(True)
+        tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        tree.header().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        tree.header().setStretchLastSection(True)
+        tree.header().resizeSection(Column.CODE, 240)
+        return tree
+
+    @staticmethod
+    def _expand_top(tree: QTreeView) -> None:
+        """The starting units open: their first level shows at once, deeper ones on demand."""
+        model = tree.model()
+        for number in range(model.rowCount()):
+            tree.expand(model.index(number, 0))
+
+    def _take_roots(self, trace: Trace) -> None:
+        self._roots = trace.roots
+        self._root = self._roots[0] if len(self._roots) == 1 else None
+        self._show_card()
+        self._show_status()
+
+    def _show_card(self) -> None:
+        values = dict.fromkeys(CARD_FIELDS, "")
+        node, words = self._root, self._words
+        if node is not None:
+            name = node.item_name_zh if words.chinese else node.item_name_en
+            supplier = node.supplier_name_zh if words.chinese else node.supplier_name_en
+            dates = " / ".join(str(day) if day else "—" for day in (node.manufactured_on, node.expires_on))
+            values.update(
+                code=node.code,
+                item=f"{node.item_code} {name or ''}".strip() if node.item_code else "—",
+                kind=words.kinds.get(node.kind, node.kind),
+                status=words.statuses.get(node.status, node.status),
+                quantity=f"{node.quantity} {node.uom}",
+                supplier=" ".join(v for v in (node.supplier_code, supplier, node.supplier_lot) if v) or "—",
+                work_order=node.work_order_code or "—",
+                container=node.container_code or "—",
+                dates="" if dates == "— / —" else dates,
+            )
+        elif self._roots:  # a shipment or a work order's units: several starting units
+            values["code"] = self.tr("{0} units: {1}").format(
+                len(self._roots), ", ".join(root.code for root in self._roots[:5])
+            ) + ("…" if len(self._roots) > 5 else "")
+        for field_name, value in values.items():
+            self.card_values[field_name].setText(value)
+
+    def _show_status(self) -> None:
+        if self._error is not None:
+            text = self.tr("Not traced: {0}").format(self._error)
+        elif self.busy:
+            text = self.tr("Tracing…")
+        elif self._hint:
+            text = self.tr("Type or scan a code first.")
+        else:
+            text = ""
+        self.status.setText(text)
+        self.status.setProperty("error", "true" if self._error is not None else "false")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
+    def _timeline_row(self, entry: HistoryEntry) -> list[str]:
+        shipment = " ".join(value for value in (entry.shipment_code, entry.customer_code) if value)
+        details = []
+        if entry.counterparts:
+            others = ", ".join(part.code for part in entry.counterparts)
+            if entry.more_counterparts:
+                others += " " + self.tr("and {0} more").format(entry.more_counterparts)
+            details.append(others)
+        for measurement in entry.measurements:
+            verdict = self.tr("pass") if measurement.passed else self.tr("fail")
+            value = "" if measurement.value is None else str(measurement.value)
+            details.append(" ".join(part for part in (measurement.name, value, verdict) if part))
+        if entry.reason_code or entry.reason_text:
+            details.append(" ".join(value for value in (entry.reason_code, entry.reason_text) if value))
+        return [
+            local_time(entry.occurred_at, self.zone),
+            entry.event_type,
+            entry.role or "",
+            "" if entry.quantity is None else str(entry.quantity),
+            entry.station_code,
+            f"{entry.operator_badge} {entry.operator_name}".strip(),
+            " / ".join(value for value in (entry.work_order_code, entry.step_code) if value),
+            entry.equipment_code or "",
+            shipment,
+            "; ".join(details),
+        ]
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _cancel(self) -> None:
+        if self.busy:
+            self.cancel_requested.emit()
