@@ -40,6 +40,7 @@ def schema_problem(db: Database) -> str | None:
 class _Checked:
     problem: str | None
     line: str
+    kind: str = ""
 
 
 def _check(db: Database, station_code: str, language: str) -> _Checked:
@@ -52,7 +53,7 @@ def _check(db: Database, station_code: str, language: str) -> _Checked:
     for station in list_stations(db):
         if station.code == station_code:
             line = station.line_name_zh if language == "zh_CN" else station.line_name_en
-            return _Checked(None, line or station.line_code or "")
+            return _Checked(None, line or station.line_code or "", str(station.kind.value))
     return _Checked(
         f"The database has no active station {station_code!r}. Set TRACESTATION_STATION or [station] code "
         "in the station config to one of its stations, or remove the code to run the setup again.",
@@ -112,6 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fail(answer.problem)
         else:
             shell.window.set_line(answer.line)
+            shell.set_kind(answer.kind)
 
     shell.worker.submit(
         lambda: _check(db, station_code, config.language),

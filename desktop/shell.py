@@ -20,16 +20,19 @@ from desktop.config import StationConfig
 from desktop.scanner import KeyboardWedge, SerialScanner
 from desktop.session import ActivityWatch, LoginSession
 from desktop.sounds import Sounds
-from desktop.worker import DatabaseWorker, Offline, OutcomeUnknown, Settled
+from desktop.worker import Cancelled, DatabaseWorker, Offline, OutcomeUnknown, Progress, Settled, Task
 from models.auth import Operator
 from models.db import Database
 from models.errors import DomainError
+from models.history import History, history
 from models.overview import Overview, plant_overview
 from models.resolve import Resolved, Target, resolve
+from models.trace import Trace, TraceCancelled, backward, forward
 from ui.login import LoginView
 from ui.messages import domain_message, idle_message, offline_message
 from ui.overview import OverviewView
 from ui.station_window import StationWindow
+from ui.trace_view import TraceView
 from ui.widgets.feedback import Tone
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -49,6 +52,7 @@ class StationPlace:
 
     code: str
     line: str
+    kind: str = ""  # models.schema.StationKind: a SUPERVISOR station opens on the trace view
 
 
 class StationShell(QObject):
@@ -91,9 +95,9 @@ class StationShell(QObject):
         self.sounds = Sounds(self.window)
 
         self.login = LoginView(place.code)
-        self.home = OverviewView()
+        self.home: OverviewView | TraceView = self._make_home(place.kind)
+        self._tracing: Task | None = None
         self.window.add_screen(self.login)
-        self.window.add_screen(self.home)
         self.window.show_screen(self.login)
         self.window.set_operator(None)
         self.window.set_sound_available(self.sounds.available)
@@ -108,7 +112,31 @@ class StationShell(QObject):
         self.sounds.available_changed.connect(self.window.set_sound_available)
         self.window.logout_requested.connect(self._logout)
         self.window.language_requested.connect(self._language_requested)
-        self.home.refresh_requested.connect(self.refresh)
+
+    def _make_home(self, kind: str) -> OverviewView | TraceView:
+        """The screen after login: the trace view at a supervisor station, else the overview."""
+        home: OverviewView | TraceView
+        if kind == "SUPERVISOR":
+            home = TraceView(language=self.config.language)
+            home.trace_requested.connect(self.trace)
+            home.cancel_requested.connect(self._cancel_trace)
+        else:
+            home = OverviewView()
+            home.refresh_requested.connect(self.refresh)
+        self.window.add_screen(home)
+        return home
+
+    def set_kind(self, kind: str) -> None:
+        """The station's kind, once the database has said it: its home screen follows."""
+        wanted = TraceView if kind == "SUPERVISOR" else OverviewView
+        if isinstance(self.home, wanted):
+            return
+        showing = self.window.screens.currentWidget() is self.home
+        old, self.home = self.home, self._make_home(kind)
+        self.window.screens.removeWidget(old)
+        old.deleteLater()
+        if showing:
+            self.window.show_screen(self.home)
 
     # --- scans -----------------------------------------------------------------------------------
 
@@ -120,6 +148,9 @@ class StationShell(QObject):
             return
         if not self.worker.online:
             self._refused(offline_message())
+            return
+        if isinstance(self.home, TraceView):
+            self.home.scanned(text)  # the view asks for the trace: trace_requested
             return
         self.window.show_result(Tone.PENDING, self.tr("Looking up {0}…").format(text))
         db = self.db
@@ -148,6 +179,56 @@ class StationShell(QObject):
             )
         else:
             self._refused(self.tr("Not recorded: {0}").format(error))
+
+    # --- traces (a supervisor station) ----------------------------------------------------------
+
+    def trace(self, code: str) -> None:
+        """Backward, forward and the timeline of `code`, on the worker; cancelled between batches."""
+        assert isinstance(self.home, TraceView)
+        if not self.worker.online:
+            self.home.show_error(offline_message())
+            self._refused(offline_message())
+            return
+        self.home.set_busy(True)
+        self.window.show_result(Tone.PENDING, self.tr("Tracing {0}…").format(code))
+        db = self.db
+
+        def work(progress: Progress) -> tuple[Trace, Trace, History]:
+            def cancelled() -> bool:
+                return progress.cancelled
+
+            return (
+                backward(db, code, cancel=cancelled),
+                forward(db, code, cancel=cancelled),
+                history(db, code),
+            )
+
+        self._tracing = self.worker.submit_long(work, self._traced, self._trace_failed)
+
+    def _traced(self, found: tuple[Trace, Trace, History]) -> None:
+        assert isinstance(self.home, TraceView)
+        self._tracing = None
+        back, ahead, timeline = found
+        self.home.show_backward(back)
+        self.home.show_forward(ahead)
+        self.home.show_history(timeline)
+        self.home.set_busy(False)
+        self.window.show_result(Tone.OK, self.tr("Traced {0}").format(timeline.code))
+        self.sounds.ok()
+
+    def _trace_failed(self, error: Exception) -> None:
+        assert isinstance(self.home, TraceView)
+        self._tracing = None
+        if isinstance(error, Cancelled | TraceCancelled):
+            self.home.show_error(self.tr("Cancelled."))
+            self.window.show_result(Tone.NEUTRAL, self.tr("Trace cancelled."))
+            return
+        self._failed(error)
+        self.home.show_error(self.window.banner.text())
+
+    def _cancel_trace(self) -> None:
+        if self._tracing is not None:
+            self._tracing.cancel()
 
     def _refused(self, message: str) -> None:
         self.window.show_result(Tone.ERROR, message)
@@ -205,15 +286,17 @@ class StationShell(QObject):
         self.session.logout()
 
     def refresh(self) -> None:
-        if self.session.operator is None or not self.worker.online:
+        if self.session.operator is None or not self.worker.online or not isinstance(self.home, OverviewView):
             return
         db = self.db
         self.worker.submit(lambda: plant_overview(db), self._show_overview, self._overview_failed)
 
     def _show_overview(self, overview: Overview) -> None:
+        assert isinstance(self.home, OverviewView)
         self.home.show_overview(overview)
 
     def _overview_failed(self, error: Exception) -> None:
+        assert isinstance(self.home, OverviewView)
         self.home.show_error(domain_message(error) if isinstance(error, DomainError) else str(error))
 
     def close(self) -> None:

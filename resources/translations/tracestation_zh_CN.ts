@@ -292,6 +292,10 @@
 <context>
     <name>StationShell</name>
     <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
         <source>Connection lost: whether it was recorded is checked when the database is back.</source>
         <translation>连接中断：数据库恢复后将核实本次操作是否已记录。</translation>
     </message>
@@ -326,6 +330,18 @@
     <message>
         <source>The interrupted action was recorded.</source>
         <translation>中断的操作已记录。</translation>
+    </message>
+    <message>
+        <source>Trace cancelled.</source>
+        <translation>追溯已取消。</translation>
+    </message>
+    <message>
+        <source>Traced {0}</source>
+        <translation>已追溯 {0}</translation>
+    </message>
+    <message>
+        <source>Tracing {0}…</source>
+        <translation>正在追溯 {0}…</translation>
     </message>
     <message>
         <source>Unit</source>

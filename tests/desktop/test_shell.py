@@ -28,12 +28,15 @@ from ui.widgets.feedback import Tone
 def shell_for(qtbot: QtBot) -> Iterator:  # type: ignore[type-arg]
     shells: list[StationShell] = []
 
-    def make(db: Database, language: Language | None = None) -> StationShell:
+    def make(
+        db: Database, language: Language | None = None, place: StationPlace | None = None
+    ) -> StationShell:
+        place = place or StationPlace("PRD-01", "L1")
         shell = StationShell(
             QApplication.instance(),
             db,
-            StationConfig(station_code="PRD-01", language="en_US"),
-            StationPlace("PRD-01", "L1"),
+            StationConfig(station_code=place.code, language="en_US"),
+            place,
             switch_language=language.switch if language is not None else None,
         )
         qtbot.addWidget(shell.window)
@@ -154,3 +157,30 @@ def test_the_language_switch_retranslates_the_visible_window(plant: Plant, qtbot
         assert shell.window.recent_title.text() == "Last actions"
     finally:
         language.uninstall()
+
+
+def test_a_supervisor_station_traces_a_scanned_serial(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
+    from models.demo import seed
+    from models.trace import backward, forward
+    from ui.trace_view import TraceView
+
+    serial = seed(plant.db).example_serial
+    shell = shell_for(plant.db, None, StationPlace("QA-01", ""))
+    assert not isinstance(shell.home, TraceView)
+    shell.set_kind("SUPERVISOR")  # what the start's check on the worker says of QA-01
+    assert isinstance(shell.home, TraceView)
+    log_in(qtbot, shell)
+    tone, text = scan(qtbot, shell, serial)
+    assert tone is Tone.OK and serial in text
+    view = shell.home
+    expected = backward(plant.db, serial)
+    [root] = expected.root_ids
+    model = view.backward_model
+    assert model.rowCount() == 1 and model.index(0, 0).data() == serial
+    top = model.index(0, 0)
+    if model.canFetchMore(top):
+        model.fetchMore(top)
+    children = {model.index(row, 0, top).data() for row in range(model.rowCount(top))}
+    assert children == {expected.nodes[edge.input_id].code for edge in expected.next_edges()[root]}
+    assert view.forward_model.rowCount() == 1 and forward(plant.db, serial).codes()
+    assert view.timeline.rowCount() > 0
