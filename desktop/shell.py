@@ -244,7 +244,7 @@ class StationShell(QObject):
             return
         if self.switch_language is not None and operator.language != self.window.language:
             self.switch_language(operator.language)
-            self.window.set_language(operator.language)
+            self._show_language(operator.language)
         self.window.show_screen(self.home)
         self.window.show_result(Tone.OK, self.tr("Welcome, {0}").format(operator.name))
         self.sounds.ok()
@@ -275,7 +275,7 @@ class StationShell(QObject):
     def _language_requested(self, language: str) -> None:
         if self.switch_language is not None:
             self.switch_language(language)
-        self.window.set_language(language)
+        self._show_language(language)
 
     # Slots are methods, never lambdas over self: a lambda held by a connection keeps the shell
     # alive in a cycle the garbage collector only breaks at exit, where PySide then crashes.
@@ -284,6 +284,12 @@ class StationShell(QObject):
 
     def _logout(self) -> None:
         self.session.logout()
+
+    def _show_language(self, language: str) -> None:
+        """Texts follow Qt's LanguageChange; names chosen by language (items, customers) follow this."""
+        self.window.set_language(language)
+        if isinstance(self.home, TraceView):
+            self.home.set_language(language)
 
     def refresh(self) -> None:
         if self.session.operator is None or not self.worker.online or not isinstance(self.home, OverviewView):
