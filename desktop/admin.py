@@ -219,9 +219,8 @@ def _print_test(args: argparse.Namespace) -> int:
     (GS1's demonstration prefix 952, SAMPLE names) name no unit."""
     import tomllib
 
-    import platformdirs
-
-    from models.db import APP_AUTHOR, APP_NAME, config_file_path
+    from desktop.config import preview_folder
+    from models.db import config_file_path
     from printing.render import Label, LabelError
     from printing.samples import SAMPLES
     from printing.settings import PrinterSettings, SettingsError
@@ -240,7 +239,7 @@ def _print_test(args: argparse.Namespace) -> int:
     for name in ("driver", "connection", "dpi"):
         if getattr(args, name) is not None:
             values[name] = getattr(args, name)
-    preview = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "labels"
+    preview = preview_folder()
     try:
         settings = PrinterSettings.from_mapping(values, preview_folder=preview)
         label = Label(built_in(args.template), SAMPLES[args.template], dpi=settings.dpi, font=settings.font)

@@ -15,24 +15,21 @@ from dataclasses import replace
 
 from PySide6.QtCore import QEventLoop, QObject
 from PySide6.QtWidgets import QDialog
+from sqlalchemy.engine import URL
 
 from desktop.config import FrozenTable, StationConfig, load_file, preview_folder, save
 from desktop.language import Language
 from desktop.worker import DatabaseWorker
-from models.db import Database, default_sqlite_path
+from models.db import Database, embedded_url
 from models.errors import DomainError
 from models.stations import list_lines, list_stations, register_station
 from ui.messages import domain_message
 from ui.setup_dialog import SetupChoice, SetupDialog
 
 
-def database_url(url: str | None) -> str:
+def database_url(url: str | None) -> str | URL:
     """The URL a choice means: the embedded SQLite file when none was given."""
-    if url:
-        return url
-    path = default_sqlite_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    return url or embedded_url()
 
 
 def _probe(url: str) -> str:

@@ -43,6 +43,13 @@ def default_sqlite_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "tracestation.sqlite3"
 
 
+def embedded_url() -> URL:
+    """The embedded SQLite database of a trial station, its folder made if needed."""
+    sqlite_path = default_sqlite_path()
+    sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return URL.create("sqlite+pysqlite", database=str(sqlite_path))
+
+
 def resolve_database_url(environ: dict[str, str] | None = None, config_path: Path | None = None) -> URL:
     """The environment wins over the config file, which wins over the embedded default.
 
@@ -56,9 +63,7 @@ def resolve_database_url(environ: dict[str, str] | None = None, config_path: Pat
         if path.exists():
             raw = _url_from_config(path)
     if not raw:
-        sqlite_path = default_sqlite_path()
-        sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        return URL.create("sqlite+pysqlite", database=str(sqlite_path))
+        return embedded_url()
     url = make_url(raw)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg2")

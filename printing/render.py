@@ -113,8 +113,7 @@ class Label:
 
     def text_of(self, element: TextElement) -> str:
         """A text element's words with the fields filled in ("" for a line left empty)."""
-        values = _Fields({key: "" if value is None else value for key, value in self.fields.items()})
-        return string.Formatter().vformat(element.text, (), values).strip()
+        return _filled(element, self.fields)
 
     def module_dots(self, element: BarcodeElement) -> int:
         """How many printer dots wide one module of this symbol is drawn on the label."""
@@ -127,6 +126,11 @@ class Label:
         return render(alone, self.fields, dpi=self.dpi, font=self.font)
 
 
+def _filled(element: TextElement, fields: Mapping[str, Any]) -> str:
+    values = _Fields({key: "" if value is None else value for key, value in fields.items()})
+    return string.Formatter().vformat(element.text, (), values).strip()
+
+
 class _Fields(dict[str, Any]):
     """Format fields: None prints as nothing, so an optional date leaves its line empty."""
 
@@ -136,7 +140,6 @@ class _Fields(dict[str, Any]):
 
 class _Canvas:
     def __init__(self, template: LabelTemplate, dpi: int, font: Path) -> None:
-        self.template = template
         self.dpi = dpi
         self.font_path = font
         self.image = Image.new("L", (self.px(template.width), self.px(template.height)), 255)
@@ -151,7 +154,7 @@ class _Canvas:
     # --- text --------------------------------------------------------------------------------
 
     def text(self, element: TextElement, fields: Mapping[str, Any]) -> None:
-        content = Label(self.template, fields).text_of(element)
+        content = _filled(element, fields)
         if not content:
             return
         box = element.box

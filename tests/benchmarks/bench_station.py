@@ -124,8 +124,6 @@ def scans(environment: dict[str, str], count: int) -> list[float]:
     shell.window.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     db.dispose()
-    del shell
-    app.shutdown()  # PySide6: tear Qt down now, not in the interpreter's final garbage collection
     return latencies
 
 

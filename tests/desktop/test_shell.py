@@ -101,34 +101,28 @@ def test_logout_returns_to_the_login_and_scans_go_to_the_badge_field(
 
 
 def test_a_database_that_stops_and_starts_again_without_restarting(
-    pg_plant: Plant, qtbot: QtBot, shell_for
+    pg_plant: Plant, proxied: tuple[Database, PostgresProxy], qtbot: QtBot, shell_for
 ) -> None:  # type: ignore[no-untyped-def]
+    db, proxy = proxied
     production.create_work_order(
         pg_plant.db, pg_plant.actor(SUPERVISOR), code="WO-DOWN", item_code=METER, quantity=3
     )
-    url = pg_plant.db.engine.url
-    proxy = PostgresProxy((url.host or "127.0.0.1", url.port or 5432))
-    db = Database.connect(url.set(host="127.0.0.1", port=proxy.port))
-    try:
-        shell = shell_for(db)
-        log_in(qtbot, shell)
-        assert scan(qtbot, shell, "WO-DOWN")[0] is Tone.OK
+    shell = shell_for(db)
+    log_in(qtbot, shell)
+    assert scan(qtbot, shell, "WO-DOWN")[0] is Tone.OK
 
-        with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000):
-            proxy.stop()
-        assert "offline" in shell.window.db_status.text()
-        scanner_burst(shell.window.windowHandle(), "WO-DOWN")
-        # Refused at once, in the same turn of the event loop: no waiting on a dead connection.
-        assert shell.window.banner.tone is Tone.ERROR
-        assert shell.window.banner.text() == offline_message()
-
-        with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000):
-            proxy.start()
-        assert "online" in shell.window.db_status.text()
-        assert scan(qtbot, shell, "WO-DOWN")[0] is Tone.OK
-    finally:
-        db.dispose()
+    with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000):
         proxy.stop()
+    assert "offline" in shell.window.db_status.text()
+    scanner_burst(shell.window.windowHandle(), "WO-DOWN")
+    # Refused at once, in the same turn of the event loop: no waiting on a dead connection.
+    assert shell.window.banner.tone is Tone.ERROR
+    assert shell.window.banner.text() == offline_message()
+
+    with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000):
+        proxy.start()
+    assert "online" in shell.window.db_status.text()
+    assert scan(qtbot, shell, "WO-DOWN")[0] is Tone.OK
 
 
 def test_the_language_switch_retranslates_the_visible_window(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]

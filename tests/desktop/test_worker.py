@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
-import pytest
 from PySide6.QtCore import QElapsedTimer, QThread, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -123,17 +121,6 @@ def test_long_work_reports_progress_and_stops_when_cancelled(db: Database, qtbot
     assert reported[0] == (1, 100)
     assert len(batches_done) == 1  # it stopped at the next batch, not at the end
     worker.wait()
-
-
-@pytest.fixture
-def proxied(pg_plant: Plant) -> Iterator[tuple[Database, PostgresProxy]]:
-    """The station's own connection to the plant database, through a line the test can cut."""
-    url = pg_plant.db.engine.url
-    proxy = PostgresProxy((url.host or "127.0.0.1", url.port or 5432))
-    db = Database.connect(url.set(host="127.0.0.1", port=proxy.port))
-    yield db, proxy
-    db.dispose()
-    proxy.stop()
 
 
 def test_a_database_that_stops_and_starts_again(
