@@ -95,6 +95,17 @@ def list_stations(db: Database) -> list[StationInfo]:
     return sorted((StationInfo(*row) for row in rows), key=lambda info: info.code)
 
 
+def station_id(db: Database, code: str) -> int:
+    """The id an operator's actions at station `code` are recorded with; an unknown or inactive
+    station is refused (UNKNOWN_STATION), as every operation there would be."""
+    query = select(Station.id).where(Station.code == code, Station.active.is_(True))
+    with db.reading() as connection:
+        found = connection.execute(query).scalar()
+    if found is None:
+        raise DomainError(ErrorCode.UNKNOWN_STATION, station=code)
+    return int(found)
+
+
 def list_lines(db: Database) -> list[LineInfo]:
     """Every line, by code: where a new production or packing station can be put."""
     query = select(Line.code, Line.name_zh, Line.name_en, Site.code).join(Site, Site.id == Line.site_id)

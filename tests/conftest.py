@@ -26,6 +26,9 @@ from models.demo_plant import build_master_data
 from models.migrate import upgrade
 from tests.support import Plant
 
+# The `station` fixture: a real station window, worker and runner for screen tests.
+pytest_plugins = ["tests.station_harness"]
+
 PG_ADMIN_URL = os.environ.get(
     "TRACESTATION_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )

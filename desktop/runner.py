@@ -1,0 +1,219 @@
+"""The station's `Runner` (ui/station_screen.py): how a screen reaches the database and the printer.
+
+Every read and every action goes through the one DatabaseWorker, so the GUI thread never waits. An
+action gets a new client action id here, from the logged-in operator and this station, so a screen
+cannot record one under someone else or twice; its unknown outcome is settled by that id
+(desktop/worker.py). Every refusal is answered the same way on every screen: the red banner with
+the sentence for it in the operator's language and the error sound, before the screen's own
+`failed` callback runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject
+
+from desktop.labels import Printed, print_unit_label, send_job
+from desktop.sounds import Sounds
+from desktop.worker import DatabaseWorker, Offline, OutcomeUnknown
+from models.actions import Actor
+from models.auth import Operator
+from models.db import Database
+from models.errors import DomainError
+from models.schema import PrintJobStatus, Role
+from models.stations import station_id
+from printing.settings import PrinterSettings
+from ui.messages import domain_message, offline_message
+from ui.station_screen import PrintAnswer
+from ui.widgets.feedback import Tone
+
+T = TypeVar("T")
+
+# What an action changes, announced after it succeeds so other views refresh.
+UNITS = frozenset({"units"})
+PRINT_JOBS = frozenset({"print_jobs"})
+
+
+class StationRunner(QObject):
+    def __init__(
+        self,
+        db: Database,
+        worker: DatabaseWorker,
+        station_code: str,
+        *,
+        show: Callable[[Tone, str], None],
+        operator: Callable[[], Operator | None],
+        language: Callable[[], str],
+        printer: Callable[[], PrinterSettings],
+        documents: Callable[[], Path],
+        sounds: Sounds | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.worker = worker
+        self.station_code = station_code
+        self._show = show
+        self._operator = operator
+        self._language = language
+        self._printer = printer
+        self._documents = documents
+        self._sounds = sounds
+        self._station_id: int | None = None  # looked up on the worker at the first action
+
+    # --- what the screen reads ---------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        return self._language()
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        operator = self._operator()
+        return operator.roles if operator is not None else frozenset()
+
+    # --- the database ------------------------------------------------------------------------
+
+    def read(
+        self,
+        work: Callable[[Database], T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        db = self.db
+        self.worker.submit(lambda: work(db), done, self._on_error(failed))
+
+    def act(
+        self,
+        operation: Callable[..., T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+        /,
+        **kwargs: Any,
+    ) -> None:
+        actor = self._actor()
+        if actor is None:
+            self.refuse(self.tr("Nobody is logged in: log in first."))
+            return
+        db = self.db
+
+        def work() -> T:
+            return operation(db, self._stamped(actor), **kwargs)
+
+        self.worker.submit(work, done, self._on_error(failed), changes=UNITS, action_id=actor.action_id)
+
+    # --- the printer -------------------------------------------------------------------------
+
+    def print_label(self, unit_code: str, done: Callable[[PrintAnswer], None] | None = None) -> None:
+        actor = self._actor()
+        if actor is None:
+            self.refuse(self.tr("Nobody is logged in: log in first."))
+            return
+        db, settings = self.db, self._printer()
+
+        def work() -> Printed:
+            return print_unit_label(db, self._stamped(actor), unit_code, settings)
+
+        self.worker.submit(
+            work,
+            lambda printed: self._printed(unit_code, printed, done),
+            self._on_error(None),
+            changes=PRINT_JOBS,
+            action_id=actor.action_id,
+        )
+
+    def resend(self, job_id: int, unit_code: str, done: Callable[[PrintAnswer], None] | None = None) -> None:
+        db, settings = self.db, self._printer()
+        self.worker.submit(
+            lambda: send_job(db, job_id, settings),
+            lambda printed: self._printed(unit_code, printed, done),
+            self._on_error(None),
+            changes=PRINT_JOBS,
+        )
+
+    def _printed(self, unit_code: str, printed: Printed, done: Callable[[PrintAnswer], None] | None) -> None:
+        sent = printed.status is not PrintJobStatus.FAILED
+        if sent:
+            self.ok(self.tr("Label {0} printed: {1}").format(unit_code, printed.detail))
+        else:
+            self.refuse(
+                self.tr("Label {0} NOT printed: {1}. Check the printer and resend it.").format(
+                    unit_code, printed.detail
+                )
+            )
+        if done is not None:
+            done(PrintAnswer(unit_code, printed.job_id, sent, printed.detail))
+
+    def save_document(
+        self, file_name: str, render: Callable[[], bytes], done: Callable[[Path], None] | None = None
+    ) -> None:
+        folder = self._documents()
+        if Path(file_name).name != file_name:
+            raise ValueError(f"a document's name, not a path: {file_name!r}")
+
+        def work() -> Path:
+            content = render()
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / file_name
+            partial = path.with_name(path.name + ".part")
+            partial.write_bytes(content)
+            partial.replace(path)  # a reader never sees half a document
+            return path
+
+        def saved(path: Path) -> None:
+            self.ok(self.tr("Saved {0}").format(str(path)))
+            if done is not None:
+                done(path)
+
+        self.worker.submit(work, saved, self._on_error(None))
+
+    # --- the banner --------------------------------------------------------------------------
+
+    def ok(self, text: str) -> None:
+        self._show(Tone.OK, text)
+        if self._sounds is not None:
+            self._sounds.ok()
+
+    def refuse(self, text: str) -> None:
+        self._show(Tone.ERROR, text)
+        if self._sounds is not None:
+            self._sounds.error()
+
+    def pending(self, text: str) -> None:
+        self._show(Tone.PENDING, text)
+
+    def message(self, error: Exception) -> str:
+        """What a failure says to the operator, in the operator's language."""
+        if isinstance(error, DomainError):
+            return domain_message(error)
+        if isinstance(error, Offline):
+            return offline_message()
+        if isinstance(error, OutcomeUnknown):
+            return self.tr("Connection lost: whether it was recorded is checked when the database is back.")
+        return self.tr("Not recorded: {0}").format(error)
+
+    # --- inside --------------------------------------------------------------------------------
+
+    def _actor(self) -> Actor | None:
+        operator = self._operator()
+        if operator is None:
+            return None
+        # The station's id is not known on the GUI thread yet: 0 until _stamped looks it up.
+        return Actor.new(operator.user_id, self._station_id or 0)
+
+    def _stamped(self, actor: Actor) -> Actor:
+        """On the worker: the actor with this station's id (looked up once, by code)."""
+        if self._station_id is None:
+            self._station_id = station_id(self.db, self.station_code)
+        return Actor(actor.user_id, self._station_id, actor.action_id)
+
+    def _on_error(self, failed: Callable[[Exception], None] | None) -> Callable[[Exception], None]:
+        def on_error(error: Exception) -> None:
+            self.refuse(self.message(error))
+            if failed is not None:
+                failed(error)
+
+        return on_error
