@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en_US">
 <context>
+    <name>ConfirmStrip</name>
+    <message>
+        <source>No (Esc)</source>
+        <translation>否（Esc）</translation>
+    </message>
+    <message>
+        <source>Yes (Enter)</source>
+        <translation>是（回车）</translation>
+    </message>
+</context>
+<context>
     <name>FirstRun</name>
     <message>
         <source>Connected: {0}</source>
@@ -287,6 +298,33 @@
     <message>
         <source>{0} station, no line.</source>
         <translation>{0}工位，未分配产线。</translation>
+    </message>
+</context>
+<context>
+    <name>StationRunner</name>
+    <message>
+        <source>Connection lost: whether it was recorded is checked when the database is back.</source>
+        <translation>连接中断：数据库恢复后将核实是否已记录。</translation>
+    </message>
+    <message>
+        <source>Label {0} NOT printed: {1}. Check the printer and resend it.</source>
+        <translation>标签 {0} 未打印：{1}。请检查打印机后重新发送。</translation>
+    </message>
+    <message>
+        <source>Label {0} printed: {1}</source>
+        <translation>标签 {0} 已打印：{1}</translation>
+    </message>
+    <message>
+        <source>Nobody is logged in: log in first.</source>
+        <translation>没有人登录：请先登录。</translation>
+    </message>
+    <message>
+        <source>Not recorded: {0}</source>
+        <translation>未记录：{0}</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
     </message>
 </context>
 <context>
