@@ -70,6 +70,7 @@ class Words:
     statuses: dict[str, str] = field(default_factory=dict)
     precisions: dict[str, str] = field(default_factory=dict)
     levels: dict[str, str] = field(default_factory=dict)
+    events: dict[str, str] = field(default_factory=dict)  # models.schema.EventType -> its name
     shipped: str = "{0} → {1} {2}"  # shipment, customer code, customer name
     chinese: bool = True  # item, supplier and customer names in Chinese or in English
 
@@ -270,7 +271,7 @@ class TraceModel(QAbstractItemModel):
         if event is None:
             return ""
         if column is Column.EVENT:
-            return event.event_type
+            return self.words.events.get(event.event_type, event.event_type)
         if column is Column.TIME:
             return local_time(event.occurred_at, self.zone)
         if column is Column.WORK_ORDER:

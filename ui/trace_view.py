@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -41,6 +43,7 @@ from ui.trace_model import EVENT_COLUMNS, TOUCH_TARGET, Column, TraceModel, Word
 CARD_FIELDS = ("code", "item", "kind", "status", "quantity", "supplier", "work_order", "container", "dates")
 
 TIMELINE_COLUMNS = 10
+INSPECTION_COLUMNS = 9
 EventIdRole = Qt.ItemDataRole.UserRole + 1  # on the timeline's first column: the entry's event id
 
 
@@ -62,6 +65,7 @@ class TraceView(QWidget):
         self._history: History | None = None
         self._error: str | None = None
         self._hint = False
+        self._backward: Trace | None = None
 
         self.search_label = QLabel()
         self.search = QLineEdit()
@@ -84,6 +88,15 @@ class TraceView(QWidget):
         self.status = QLabel()
         self.status.setObjectName("traceStatus")
         self.status.setWordWrap(True)
+
+        # Several units answer to one code (a supplier lot two suppliers used): pick one.
+        self.choices_title = QLabel()
+        self.choices = QListWidget()
+        self.choices.setObjectName("traceChoices")
+        self.choices.setMaximumHeight(TOUCH_TARGET * 4)
+        self.choices.itemActivated.connect(self._chosen)
+        self.choices_title.setVisible(False)
+        self.choices.setVisible(False)
 
         self.card = QFrame()
         self.card.setObjectName("traceCard")
@@ -120,10 +133,19 @@ class TraceView(QWidget):
         self.timeline.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.horizontalHeader().setStretchLastSection(True)
 
+        self.inspections = QTableWidget(0, INSPECTION_COLUMNS)
+        self.inspections.setObjectName("inspections")
+        self.inspections.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.inspections.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.inspections.verticalHeader().setVisible(False)
+        self.inspections.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.inspections.horizontalHeader().setStretchLastSection(True)
+
         self.tabs = QTabWidget()
         self.tabs.setObjectName("traceTabs")
         self.tabs.addTab(self.backward_tree, "")
         self.tabs.addTab(self.forward_tree, "")
+        self.tabs.addTab(self.inspections, "")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
         timeline_box = QWidget()
@@ -139,6 +161,8 @@ class TraceView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(search_row)
         layout.addWidget(self.status)
+        layout.addWidget(self.choices_title)
+        layout.addWidget(self.choices)
         layout.addWidget(self.card)
         layout.addWidget(split, 1)
 
@@ -195,6 +219,29 @@ class TraceView(QWidget):
             "LOT": self.tr("lot", "link level"),
             "CONTAINER": self.tr("in container", "link level"),
         }
+        words.events = {
+            "RECEIVE": self.tr("received"),
+            "INSPECT": self.tr("inspected"),
+            "COMMISSION": self.tr("serial created"),
+            "CONSUME": self.tr("consumed"),
+            "PRODUCE": self.tr("produced"),
+            "REPORT": self.tr("step reported"),
+            "SPLIT": self.tr("split"),
+            "PACK": self.tr("packed"),
+            "UNPACK": self.tr("unpacked"),
+            "CLOSE": self.tr("closed"),
+            "SHIP": self.tr("shipped"),
+            "HOLD": self.tr("put on hold"),
+            "RELEASE": self.tr("released"),
+            "REJECT": self.tr("rejected"),
+            "SCRAP": self.tr("scrapped"),
+            "PRINT": self.tr("label printed"),
+            "REPRINT": self.tr("label reprinted"),
+            "ADJUST": self.tr("adjusted"),
+            "WORK_ORDER": self.tr("work order"),
+            "SHIPMENT_ORDER": self.tr("shipment order"),
+            "MASTER_DATA": self.tr("master data"),
+        }
         words.shipped = self.tr("{0} to {1} {2}")
         self.backward_model.retranslated()
         self.forward_model.retranslated()
@@ -218,6 +265,21 @@ class TraceView(QWidget):
             self.card_captions[name].setText(caption)
         self.tabs.setTabText(0, self.tr("Where it came from"))
         self.tabs.setTabText(1, self.tr("Where it went"))
+        self.tabs.setTabText(2, self.tr("Inspections"))
+        self.inspections.setHorizontalHeaderLabels(
+            [
+                self.tr("Unit"),
+                self.tr("Characteristic"),
+                self.tr("Value"),
+                self.tr("Limits"),
+                self.tr("Result"),
+                self.tr("Time"),
+                self.tr("Step"),
+                self.tr("Station"),
+                self.tr("Operator"),
+            ]
+        )
+        self.choices_title.setText(self.tr("Several units answer to this code: pick one (arrows, Enter)"))
         self.timeline_title.setText(self.tr("Timeline"))
         self.timeline.setHorizontalHeaderLabels(
             [
@@ -236,6 +298,8 @@ class TraceView(QWidget):
         self._show_card()
         if self._history is not None:
             self.show_history(self._history)
+        if self._backward is not None:
+            self._show_inspections(self._backward)
         self._show_status()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -277,10 +341,12 @@ class TraceView(QWidget):
 
     def show_backward(self, trace: Trace) -> None:
         self._error = None
+        self._backward = trace
         self.backward_model.zone = self.zone
         self.backward_model.set_trace(trace)
         self._expand_top(self.backward_tree)
         self._take_roots(trace)
+        self._show_inspections(trace)
 
     def show_forward(self, trace: Trace) -> None:
         self._error = None
@@ -300,6 +366,16 @@ class TraceView(QWidget):
                     item.setData(EventIdRole, entry.event_id)
                 self.timeline.setItem(number, column, item)
 
+    def show_choices(self, candidates: list[str]) -> None:
+        """The code named several units: list them; Enter on one traces it."""
+        self.set_busy(False)
+        self.choices.clear()
+        self.choices.addItems(candidates)
+        self.choices_title.setVisible(True)
+        self.choices.setVisible(True)
+        self.choices.setCurrentRow(0)
+        self.choices.setFocus()
+
     def show_error(self, message: str) -> None:
         """No answer, and why (already in words): the wait is over."""
         self._error = message
@@ -307,9 +383,14 @@ class TraceView(QWidget):
 
     def clear(self) -> None:
         self._root, self._roots, self._history, self._error, self._hint = None, [], None, None, False
+        self._backward = None
         self.backward_model.set_trace(None)
         self.forward_model.set_trace(None)
         self.timeline.setRowCount(0)
+        self.inspections.setRowCount(0)
+        self.choices.clear()
+        self.choices_title.setVisible(False)
+        self.choices.setVisible(False)
         self._show_card()
         self._show_status()
 
@@ -398,7 +479,7 @@ class TraceView(QWidget):
             details.append(" ".join(value for value in (entry.reason_code, entry.reason_text) if value))
         return [
             local_time(entry.occurred_at, self.zone),
-            entry.event_type,
+            self._words.events.get(entry.event_type, entry.event_type),
             entry.role or "",
             "" if entry.quantity is None else str(entry.quantity),
             entry.station_code,
@@ -408,6 +489,33 @@ class TraceView(QWidget):
             shipment,
             "; ".join(details),
         ]
+
+    def _show_inspections(self, trace: Trace) -> None:
+        """The inspection results of every unit on the way back, newest first."""
+        results = sorted(trace.inspections, key=lambda found: found.occurred_at, reverse=True)
+        self.inspections.setRowCount(len(results))
+        for number, found in enumerate(results):
+            node = trace.nodes.get(found.unit_id)
+            limits = " … ".join(
+                "" if limit is None else str(limit) for limit in (found.lower_limit, found.upper_limit)
+            )
+            row = [
+                node.code if node is not None else "",
+                found.name,
+                "" if found.value is None else str(found.value),
+                "" if limits == " … " else limits,
+                self.tr("pass") if found.passed else self.tr("fail"),
+                local_time(found.occurred_at, self.zone),
+                found.step_code or "",
+                found.station_code,
+                found.operator_badge,
+            ]
+            for column, value in enumerate(row):
+                self.inspections.setItem(number, column, QTableWidgetItem(value))
+
+    def _chosen(self, item: QListWidgetItem) -> None:
+        self.search.setText(item.text())
+        self.submit()
 
     def _focus_search(self) -> None:
         self.search.setFocus()

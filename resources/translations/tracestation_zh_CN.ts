@@ -334,10 +334,6 @@
         <translation>已取消。</translation>
     </message>
     <message>
-        <source>Connection lost: whether it was recorded is checked when the database is back.</source>
-        <translation>连接中断：数据库恢复后将核实本次操作是否已记录。</translation>
-    </message>
-    <message>
         <source>Database back online.</source>
         <translation>数据库已恢复连接。</translation>
     </message>
@@ -352,10 +348,6 @@
     <message>
         <source>Not logged in: {0}</source>
         <translation>登录失败：{0}</translation>
-    </message>
-    <message>
-        <source>Not recorded: {0}</source>
-        <translation>未记录：{0}</translation>
     </message>
     <message>
         <source>Shipment</source>
@@ -436,6 +428,10 @@
         <translation>取消 (Esc)</translation>
     </message>
     <message>
+        <source>Characteristic</source>
+        <translation>检验项目</translation>
+    </message>
+    <message>
         <source>Code</source>
         <translation>编码</translation>
     </message>
@@ -456,12 +452,20 @@
         <translation>所在容器</translation>
     </message>
     <message>
+        <source>Inspections</source>
+        <translation>检验结果</translation>
+    </message>
+    <message>
         <source>Item</source>
         <translation>物料</translation>
     </message>
     <message>
         <source>Kind</source>
         <translation>类型</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>规格限</translation>
     </message>
     <message>
         <source>Link</source>
@@ -488,8 +492,16 @@
         <translation>数量</translation>
     </message>
     <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
         <source>Role</source>
         <translation>角色</translation>
+    </message>
+    <message>
+        <source>Several units answer to this code: pick one (arrows, Enter)</source>
+        <translation>此编码对应多个单元：请选择一个（方向键，回车）</translation>
     </message>
     <message>
         <source>Shipment</source>
@@ -506,6 +518,10 @@
     <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>工序</translation>
     </message>
     <message>
         <source>Supplier</source>
@@ -536,6 +552,14 @@
         <translation>输入或扫描任意编码 (Ctrl+F)</translation>
     </message>
     <message>
+        <source>Unit</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>测量值</translation>
+    </message>
+    <message>
         <source>Where it came from</source>
         <translation>来源（反向追溯）</translation>
     </message>
@@ -546,6 +570,10 @@
     <message>
         <source>Work order</source>
         <translation>工单</translation>
+    </message>
+    <message>
+        <source>adjusted</source>
+        <translation>调整</translation>
     </message>
     <message>
         <source>and {0} more</source>
@@ -590,6 +618,18 @@
         <translation>待检</translation>
     </message>
     <message>
+        <source>inspected</source>
+        <translation>检验</translation>
+    </message>
+    <message>
+        <source>label printed</source>
+        <translation>打印标签</translation>
+    </message>
+    <message>
+        <source>label reprinted</source>
+        <translation>补打标签</translation>
+    </message>
+    <message>
         <source>lot</source>
         <comment>unit kind</comment>
         <translation>批次</translation>
@@ -598,6 +638,10 @@
         <source>lot</source>
         <comment>link level</comment>
         <translation>批次级</translation>
+    </message>
+    <message>
+        <source>master data</source>
+        <translation>主数据</translation>
     </message>
     <message>
         <source>may contain</source>
@@ -620,6 +664,18 @@
         <translation>合格</translation>
     </message>
     <message>
+        <source>produced</source>
+        <translation>产出</translation>
+    </message>
+    <message>
+        <source>put on hold</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>收货</translation>
+    </message>
+    <message>
         <source>rejected</source>
         <translation>已拒收</translation>
     </message>
@@ -637,13 +693,37 @@
         <translation>序列号</translation>
     </message>
     <message>
+        <source>serial created</source>
+        <translation>序列号生成</translation>
+    </message>
+    <message>
+        <source>shipment order</source>
+        <translation>出货单</translation>
+    </message>
+    <message>
         <source>shipped</source>
         <translation>已发货</translation>
+    </message>
+    <message>
+        <source>split</source>
+        <translation>拆分</translation>
+    </message>
+    <message>
+        <source>step reported</source>
+        <translation>工序报工</translation>
     </message>
     <message>
         <source>unit</source>
         <comment>link level</comment>
         <translation>单件级</translation>
+    </message>
+    <message>
+        <source>unpacked</source>
+        <translation>拆箱</translation>
+    </message>
+    <message>
+        <source>work order</source>
+        <translation>工单</translation>
     </message>
     <message>
         <source>{0} to {1} {2}</source>

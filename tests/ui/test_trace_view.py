@@ -128,7 +128,7 @@ def assert_timeline_is_the_history(view: TraceView, timeline: History) -> None:
     assert table.rowCount() == len(timeline.entries) > 0
     for number, entry in enumerate(timeline.entries):
         assert table.item(number, 0).data(EventIdRole) == entry.event_id
-        assert table.item(number, 1).text() == entry.event_type
+        assert table.item(number, 1).text() == view._words.events[entry.event_type]
         assert table.item(number, 4).text() == entry.station_code
         assert entry.operator_badge in table.item(number, 5).text()
 
@@ -148,7 +148,7 @@ def test_a_serial_shows_where_it_came_from_with_the_events(g: Genealogy, view: T
     assert text(model, component, Column.LINK) == "unit"
     (lot,) = rows[g.code("A1")]
     assert text(model, lot, Column.PRECISION) == "may contain"
-    assert text(model, lot, Column.EVENT) == "CONSUME"
+    assert text(model, lot, Column.EVENT) == "consumed"
     assert text(model, lot, Column.STATION) == "PRD-01"
     edge = model.data(lot, EdgeRole)
     assert edge.event is not None and edge.event.operator_badge in text(model, lot, Column.OPERATOR)
@@ -222,9 +222,9 @@ def test_the_timeline_lists_the_history_of_the_unit(g: Genealogy, view: TraceVie
     view.show_history(timeline)
     assert_timeline_is_the_history(view, timeline)
     types = [view.timeline.item(n, 1).text() for n in range(view.timeline.rowCount())]
-    assert types == [entry.event_type for entry in timeline.entries]
-    assert "INSPECT" in types
-    inspect_row = types.index("INSPECT")
+    assert types == [view._words.events[entry.event_type] for entry in timeline.entries]
+    assert "inspected" in types  # the event's name in the operator's language, never "INSPECT"
+    inspect_row = types.index("inspected")
     assert "AOI" in view.timeline.item(inspect_row, 9).text()
 
 
@@ -248,6 +248,13 @@ def test_the_demo_plant_serial_traced_both_ways(plant: Plant, view: TraceView) -
     assert {"contains", "may contain"} <= precisions
     assert view.card_values["code"].text() == code
     assert view.status.text() == ""
+    # Every inspection result on the way back, one row each, with its verdict.
+    table = view.inspections
+    assert table.rowCount() == len(back.inspections) > 0
+    shown = {(table.item(n, 0).text(), table.item(n, 1).text()) for n in range(table.rowCount())}
+    assert shown == {(back.nodes[found.unit_id].code, found.name) for found in back.inspections}
+    verdicts = {table.item(n, 4).text() for n in range(table.rowCount())}
+    assert verdicts <= {"pass", "fail"} and verdicts
 
 
 def test_a_scan_or_enter_asks_for_a_trace(view: TraceView, qtbot: QtBot) -> None:
