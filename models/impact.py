@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.lookup import supplier_by_code, work_order_by_code
-from models.schema import Equipment, EventType, Unit, UnitStatus, User
+from models.schema import Equipment, EventType, Supplier, Unit, UnitStatus, User
 from models.trace import (
     Cancel,
     Direction,
@@ -387,3 +387,21 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
     if not parts:
         raise DomainError(ErrorCode.BAD_INPUT, field="scope", reason="empty")
     return _Seeds(" UNION ".join(parts), params)
+
+
+@dataclass(frozen=True)
+class ScopeChoices:
+    """The codes a recall can start from, for the form's completions: every supplier, machine
+    and operator badge, retired ones included (a recall looks back)."""
+
+    suppliers: list[str]
+    equipment: list[str]
+    operators: list[str]
+
+
+def recall_choices(db: Database) -> ScopeChoices:
+    with db.reading() as connection:
+        suppliers = connection.execute(select(Supplier.code).order_by(Supplier.code)).scalars().all()
+        equipment = connection.execute(select(Equipment.code).order_by(Equipment.code)).scalars().all()
+        operators = connection.execute(select(User.badge_code).order_by(User.badge_code)).scalars().all()
+    return ScopeChoices(list(suppliers), list(equipment), list(operators))

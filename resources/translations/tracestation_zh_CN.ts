@@ -102,6 +102,89 @@
     </message>
 </context>
 <context>
+    <name>ScopeForm</name>
+    <message>
+        <source>A time window narrows a machine or an operator: name one.</source>
+        <translation>时间范围用于限定设备或操作员：请填写其一。</translation>
+    </message>
+    <message>
+        <source>Codes</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <source>Machine</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Name at least one code, supplier, work order, machine or operator.</source>
+        <translation>请至少填写一个编码、供应商、工单、设备或操作员。</translation>
+    </message>
+    <message>
+        <source>Only from</source>
+        <translation>仅限时间从</translation>
+    </message>
+    <message>
+        <source>Operator badge</source>
+        <translation>操作员工牌</translation>
+    </message>
+    <message>
+        <source>Scan or type codes: serials, lots, cartons, shipments…</source>
+        <translation>扫描或输入编码：序列号、批次、箱、出货单…</translation>
+    </message>
+    <message>
+        <source>Show impact (Enter)</source>
+        <translation>查看影响范围（回车）</translation>
+    </message>
+    <message>
+        <source>Supplier</source>
+        <translation>供应商</translation>
+    </message>
+    <message>
+        <source>Supplier lot</source>
+        <translation>供应商批次</translation>
+    </message>
+    <message>
+        <source>The time window ends before it starts.</source>
+        <translation>时间范围的结束早于开始。</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <source>codes {0}</source>
+        <translation>编码 {0}</translation>
+    </message>
+    <message>
+        <source>from {0} to {1}</source>
+        <translation>从 {0} 到 {1}</translation>
+    </message>
+    <message>
+        <source>machine {0}</source>
+        <translation>设备 {0}</translation>
+    </message>
+    <message>
+        <source>operator {0}</source>
+        <translation>操作员 {0}</translation>
+    </message>
+    <message>
+        <source>supplier lot {0}</source>
+        <translation>供应商批次 {0}</translation>
+    </message>
+    <message>
+        <source>supplier {0}</source>
+        <translation>供应商 {0}</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>work order {0}</source>
+        <translation>工单 {0}</translation>
+    </message>
+</context>
+<context>
     <name>SetupDialog</name>
     <message>
         <source>&amp;Connection</source>
