@@ -62,25 +62,48 @@ def authenticate(db: Database, badge_code: str, pin: str) -> Operator:
             raise DomainError(ErrorCode.USER_INACTIVE, user=user.name)
         if user.locked:
             raise DomainError(ErrorCode.USER_LOCKED, user=user.name)
-        try:
-            _hasher.verify(user.pin_hash, pin)
-        except (VerificationError, InvalidHashError):
-            # The failed attempt must be committed, so the refusal is raised after the commit.
-            user.failed_pin_count += 1
-            user.locked = user.failed_pin_count >= MAX_WRONG_PINS
-            refusal = (
-                DomainError(ErrorCode.USER_LOCKED, user=user.name)
-                if user.locked
-                else DomainError(
-                    ErrorCode.WRONG_PIN, user=user.name, remaining=MAX_WRONG_PINS - user.failed_pin_count
-                )
-            )
-        else:
+        if pin_matches(user, pin):
             user.failed_pin_count = 0
             operator = Operator(user.id, user.badge_code, user.name, user.roles, user.language)
+        else:
+            # The failed attempt must be committed, so the refusal is raised after the commit.
+            refusal = _count_wrong_pin(user)
     if refusal is not None:
         raise refusal
     return operator
+
+
+def pin_matches(user: User, pin: str) -> bool:
+    """The PIN against the user's argon2 hash: a login, or a signature re-entering it (21 CFR 11.200).
+
+    Only says yes or no: whoever asks counts a wrong PIN toward the lockout (`count_wrong_pin`).
+    """
+    if not isinstance(pin, str) or not pin:
+        return False
+    try:
+        return _hasher.verify(user.pin_hash, pin)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def count_wrong_pin(db: Database, user_id: int) -> DomainError:
+    """Count a wrong PIN typed to sign an action toward the same lockout as a login; the refusal.
+
+    A signature is checked inside the action's transaction, which its refusal rolls back: the count
+    is written here, in a short transaction of its own, once that rollback is done (on SQLite the
+    action's transaction holds the write lock, so it could not be written beside it).
+    """
+    with db.session() as session, session.begin():
+        user = session.scalars(select(User).where(User.id == user_id).with_for_update()).one()
+        return _count_wrong_pin(user)
+
+
+def _count_wrong_pin(user: User) -> DomainError:
+    user.failed_pin_count += 1
+    user.locked = user.failed_pin_count >= MAX_WRONG_PINS
+    if user.locked:
+        return DomainError(ErrorCode.USER_LOCKED, user=user.name)
+    return DomainError(ErrorCode.WRONG_PIN, user=user.name, remaining=MAX_WRONG_PINS - user.failed_pin_count)
 
 
 def unlock(db: Database, supervisor: Operator, badge_code: str) -> None:

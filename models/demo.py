@@ -30,6 +30,7 @@ from models.demo_plant import (
     METER,
     MODULE,
     PCB,
+    PEOPLE,
     RESIN,
     build_master_data,
     demo_ids,
@@ -333,6 +334,7 @@ def seed(db: Database, today: dt.date | None = None) -> SeedSummary:
             "QA-01",
             unit_code=battery[0],
             reason="供应商通知:批次电压偏低 Supplier notice: low voltage in this lot",
+            pin=next(person.pin for person in PEOPLE if person.badge == QUALITY),  # signed
         )
         s.act(
             shipping.create_shipment,

@@ -363,7 +363,7 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
             times += " AND e.occurred_at < :until"
             params["until"] = scope.until.astimezone(dt.UTC)
         touched = (
-            "SELECT eu.unit_id AS id FROM event e JOIN event_unit eu ON eu.event_id = e.id "
+            "SELECT DISTINCT eu.unit_id AS id FROM event e JOIN event_unit eu ON eu.event_id = e.id "
             "WHERE e.{column} = :{name} AND eu.role <> 'INPUT' AND e.event_type IN ("
             + ", ".join(f"'{kind.value}'" for kind in MAKING_EVENTS)
             + ")"

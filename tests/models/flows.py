@@ -18,7 +18,18 @@ from sqlalchemy import select, update
 
 from models import packing, production, quality, receiving, shipping
 from models.actions import Actor
-from models.demo_plant import BATTERY, CHIP, COMPOUND, HARDENER, HOUSING, METER, MODULE, PCB, RESIN
+from models.demo_plant import (
+    BATTERY,
+    CHIP,
+    COMPOUND,
+    HARDENER,
+    HOUSING,
+    METER,
+    MODULE,
+    PCB,
+    PEOPLE,
+    RESIN,
+)
 from models.errors import DomainError, ErrorCode
 from models.schema import ContainerLevel, Event, EventRole, EventType, EventUnit, Unit
 from tests.support import OPERATOR, QUALITY, SUPERVISOR, Plant, snapshot
@@ -288,6 +299,10 @@ def ship(plant: Plant, units: list[str], lines: dict[str, int | str], customer: 
 # --- quality ------------------------------------------------------------------------------------
 
 
+# Every quality action is signed with the acting user's PIN (the demo people's, models/demo_plant.py).
+PINS = {person.badge: person.pin for person in PEOPLE}
+
+
 def hold(
     plant: Plant, unit: str, *, include_descendants: bool = False, reason: str = "suspect"
 ) -> quality.HoldResult:
@@ -296,6 +311,7 @@ def hold(
         plant.actor(QUALITY, "QA-01"),
         unit_code=unit,
         reason=reason,
+        pin=PINS[QUALITY],
         include_descendants=include_descendants,
     )
 
@@ -304,7 +320,12 @@ def scrap(
     plant: Plant, unit: str, quantity: int | str | None = None, reason: str = "damaged"
 ) -> quality.ScrapResult:
     return quality.scrap(
-        plant.db, plant.actor(QUALITY, "QA-01"), unit_code=unit, reason=reason, quantity=quantity
+        plant.db,
+        plant.actor(QUALITY, "QA-01"),
+        unit_code=unit,
+        reason=reason,
+        pin=PINS[QUALITY],
+        quantity=quantity,
     )
 
 

@@ -179,3 +179,15 @@ def test_a_scope_naming_nothing_real_is_refused_rather_than_answered_empty(
     with pytest.raises(DomainError) as refused:
         impact.impact_summary(plant.db, scope)
     assert refused.value.code is code
+
+
+def test_a_unit_an_operator_touched_several_times_is_listed_and_counted_once(plant: Plant) -> None:
+    """An operator's scope starts from every unit their events made or changed: a serial reported
+    at three steps by the same badge is one unit of the recall, not three."""
+    meters = flows.released_meters(plant, 2)
+    scope = ImpactScope(operator_badge="EMP1001")
+    codes = [row.code for batch in impact.impact_rows(plant.db, scope) for row in batch]
+    assert len(codes) == len(set(codes))
+    assert set(meters) <= set(codes)
+    summary = impact.impact_summary(plant.db, scope)
+    assert summary.units + summary.containers == len(codes)

@@ -79,7 +79,7 @@ from models.schema import (
     WorkOrder,
     WorkOrderStatus,
 )
-from tests.models.flows import replayed
+from tests.models.flows import PINS, replayed
 from tests.support import OPERATOR, OPERATOR_2, QUALITY, SUPERVISOR, Plant, snapshot
 
 SUPPLIER_OF = {
@@ -619,7 +619,9 @@ def feed_floor(plant: Plant) -> FeedFloor:
     rejected = quarantined(plant)
     receiving.reject_received_lot(plant.db, plant.actor(QUALITY, "QA-01"), lot_code=rejected, reason="warped")
     held = stock(plant, BATTERY, 10)
-    quality.hold(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held, reason="supplier notice")
+    quality.hold(
+        plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held, reason="supplier notice", pin=PINS[QUALITY]
+    )
     expired = stock(plant, HOUSING, 10, expires_on=plant.today() + dt.timedelta(days=3))
     set_column(plant, Unit, Unit.code == expired, expires_on=plant.today() - dt.timedelta(days=1))
     return FeedFloor(
@@ -841,8 +843,12 @@ def assembly_floor(plant: Plant) -> AssemblyFloor:
         passed=False,
         failure_reason="crack",
     )
-    quality.hold(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held_meter, reason="audit")
-    quality.hold(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held_module, reason="audit")
+    quality.hold(
+        plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held_meter, reason="audit", pin=PINS[QUALITY]
+    )
+    quality.hold(
+        plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held_module, reason="audit", pin=PINS[QUALITY]
+    )
     work_order(plant, "WO-2")
     (closed_meter,) = serials(plant, "WO-2", 1)
     close_work_order(plant.db, planner(plant), work_order_code="WO-2")
@@ -948,7 +954,9 @@ def test_serials_that_left_their_route_cannot_be_assembled_or_reported(plant: Pl
         carton = packing.open_container(plant.db, packer()).code
         assert packing.pack(plant.db, packer(), container_code=carton, unit_code=code).item_code == item_code
     for code in (scrapped_module, scrapped_meter):
-        quality.scrap(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=code, reason="dropped")
+        quality.scrap(
+            plant.db, plant.actor(QUALITY, "QA-01"), unit_code=code, reason="dropped", pin=PINS[QUALITY]
+        )
     shipper = lambda: plant.actor(OPERATOR, "SHP-01")  # noqa: E731
     shipping.create_shipment(
         plant.db, shipper(), code="SH-1", customer_code="CUS-EC", lines={MODULE: 1, METER: 1}
@@ -1136,7 +1144,7 @@ def test_report_serial_refusals(plant: Plant) -> None:
     fresh, assembled, held, orphan = serials(plant, "WO-1", 4)
     report_serial(plant.db, operator(plant), serial_code=assembled, step_code="ASSY")
     assemble(plant.db, operator(plant), product_code=assembled, component_code=used_module)
-    quality.hold(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held, reason="audit")
+    quality.hold(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=held, reason="audit", pin=PINS[QUALITY])
     set_column(plant, Unit, Unit.code == orphan, work_order_id=None)
     work_order(plant, "WO-2")
     (closed,) = serials(plant, "WO-2", 1)
@@ -1555,6 +1563,7 @@ def hold(plant: Plant, code: str, *, include_descendants: bool = False) -> quali
         plant.actor(QUALITY, "QA-01"),
         unit_code=code,
         reason="supplier notice",
+        pin=PINS[QUALITY],
         include_descendants=include_descendants,
     )
 
@@ -1565,6 +1574,7 @@ def release(plant: Plant, code: str, *, include_descendants: bool = False) -> qu
         plant.actor(QUALITY, "QA-01"),
         unit_code=code,
         reason="cleared",
+        pin=PINS[QUALITY],
         include_descendants=include_descendants,
     )
 
