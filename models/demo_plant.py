@@ -40,6 +40,10 @@ from models.schema import (
 
 SITE = "SZ01"
 GS1_COMPANY_PREFIX = "6901234"
+# The GTINs the suppliers print on their own GS1 labels (their company prefix 6937654, not the
+# plant's): a receiving station fills item, lot, expiry and quantity from such a label.
+PCB_SUPPLIER_GTIN = "06937654000015"
+HOUSING_SUPPLIER_GTIN = "06937654000022"
 METER = "DDZY-102"
 MODULE = "COMM-4G"
 COMPOUND = "PTG-200"
@@ -226,11 +230,20 @@ def build_master_data(session: Session) -> None:
         "Meter main PCB",
         ItemKind.COMPONENT,
         Tracking.LOT,
+        gtin=PCB_SUPPLIER_GTIN,
         lot_rule=lot_rm,
         requires_inspection=True,
         shelf_life_days=365,
     )
-    housing = item(HOUSING, "电表外壳", "Meter housing", ItemKind.COMPONENT, Tracking.LOT, lot_rule=lot_rm)
+    housing = item(
+        HOUSING,
+        "电表外壳",
+        "Meter housing",
+        ItemKind.COMPONENT,
+        Tracking.LOT,
+        gtin=HOUSING_SUPPLIER_GTIN,
+        lot_rule=lot_rm,
+    )
     battery = item(
         BATTERY,
         "锂亚电池 ER14250",

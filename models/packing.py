@@ -3,27 +3,39 @@
 An open container has a provisional code; closing it draws its real code (an SSCC when the site has
 a GS1 company prefix) at the moment its label is printed, so an abandoned carton burns no number.
 Unpacking and repacking keep their history as events; nothing is ever rewritten.
+
+A packing station fills the containers it opened (the container's first event names the station):
+`pack_into_open` puts a scanned unit into the station's open carton, or a closed carton onto its
+open pallet, opening one when there is none, so a scan is one action and a refused scan leaves no
+empty carton behind. `open_containers` is what the station has open, so a restart or the next
+shift carries on where the last one stopped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models.actions import Ctx, operation
+from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.lookup import positive_quantity, refuse_unusable, require_reason, unit_by_code
 from models.numbering import NumberingContext, allocate
 from models.scan import make_sscc
 from models.schema import (
     ContainerLevel,
+    Event,
     EventRole,
     EventType,
+    EventUnit,
     Item,
     Shipment,
     ShipmentPick,
+    Station,
     Unit,
     UnitKind,
     UnitStatus,
@@ -64,8 +76,62 @@ class UnpackResult:
     container_count: Decimal
 
 
+@dataclass(frozen=True)
+class StationPackResult:
+    """Where `pack_into_open` put the unit: the container (opened for it or not) and its fill."""
+
+    container_code: str
+    level: str
+    unit_code: str
+    item_code: str
+    count: Decimal
+    capacity: int
+    full: bool
+    opened: bool
+
+
+@dataclass(frozen=True)
+class Content:
+    code: str
+    kind: str
+    quantity: Decimal
+    uom: str
+
+
+@dataclass(frozen=True)
+class OpenContainer:
+    """An open carton or pallet of a station, with what it holds (no item yet when it is empty)."""
+
+    code: str
+    level: str
+    item_code: str | None
+    item_name_zh: str
+    item_name_en: str
+    count: Decimal
+    capacity: int | None
+    uom: str
+    contents: list[Content]
+
+
+@dataclass(frozen=True)
+class PackRoom:
+    """How much of a lot the station's open carton can take now (the whole carton when none is open)."""
+
+    unit_code: str
+    available: Decimal
+    room: Decimal | None  # None: the item has no packing spec (packing will say so)
+    uom: str
+
+
 @operation("open_container")
 def open_container(ctx: Ctx, *, level: ContainerLevel = ContainerLevel.CARTON) -> ContainerResult:
+    container = _open(ctx, ContainerLevel(level))
+    return ContainerResult(
+        code=container.code, level=container.container_level.value, status=container.status.value
+    )
+
+
+def _open(ctx: Ctx, level: ContainerLevel) -> Unit:
     container = make_unit(
         ctx,
         code=f"OPEN-{ctx.action_id}",
@@ -73,15 +139,13 @@ def open_container(ctx: Ctx, *, level: ContainerLevel = ContainerLevel.CARTON) -
         item=None,
         status=UnitStatus.OPEN,
         quantity=Decimal(0),
-        container_level=ContainerLevel(level),
+        container_level=level,
     )
     ctx.session.flush()
     ctx.event(
         EventType.PACK, [(container, EventRole.PARENT, None)], biz_step="packing", detail={"opened": True}
     )
-    return ContainerResult(
-        code=container.code, level=container.container_level.value, status=container.status.value
-    )
+    return container
 
 
 @operation("pack")
@@ -92,6 +156,36 @@ def pack(
     container = _open_container(ctx, container_code)
     unit = unit_by_code(ctx.session, unit_code, lock=True)
     return _pack(ctx, container, unit, quantity)
+
+
+@operation("pack_into_open")
+def pack_into_open(
+    ctx: Ctx, *, unit_code: str, quantity: Decimal | int | str | None = None
+) -> StationPackResult:
+    """Pack a scanned unit into this station's open carton (a closed carton onto its open pallet).
+
+    The container is the station's open one holding the unit's item, else its empty one, else a
+    new one opened in this same transaction: a refused unit leaves no empty carton behind. An open
+    container of another item is not passed over for a new one: the bench has one carton on it,
+    and a unit of another item scanned into it is a mistake to refuse, not a second carton to open.
+    """
+    unit = unit_by_code(ctx.session, unit_code, lock=True)
+    level = ContainerLevel.PALLET if unit.kind is UnitKind.CONTAINER else ContainerLevel.CARTON
+    container = _station_container(ctx.session, ctx.station.id, level, unit, lock=True)
+    opened = container is None
+    if container is None:
+        container = _open(ctx, level)
+    packed = _pack(ctx, container, unit, quantity)
+    return StationPackResult(
+        container_code=packed.container_code,
+        level=level.value,
+        unit_code=packed.unit_code,
+        item_code=packed.item_code,
+        count=packed.count,
+        capacity=packed.capacity,
+        full=packed.full,
+        opened=opened,
+    )
 
 
 @operation("close_container")
@@ -136,6 +230,118 @@ def repack(ctx: Ctx, *, unit_code: str, container_code: str, reason: str) -> Pac
         raise DomainError(ErrorCode.UNIT_ALREADY_PACKED, code=unit.code, container=target.code)
     _unpack(ctx, unit, reason)
     return _pack(ctx, target, unit, None, reason)
+
+
+# --- what a station has open -----------------------------------------------------------------
+
+
+def open_containers(db: Database, station_code: str) -> list[OpenContainer]:
+    """The station's open cartons and pallets, oldest first, with their contents."""
+    with db.session() as session:
+        containers = _station_open(session, _station(session, station_code))
+        if not containers:
+            return []
+        ids = [container.id for container in containers]
+        inside = session.scalars(select(Unit).where(Unit.container_id.in_(ids)).order_by(Unit.id)).all()
+        items = {
+            item.id: item
+            for item in session.scalars(
+                select(Item).where(Item.id.in_({c.item_id for c in containers if c.item_id is not None}))
+            )
+        }
+        return [
+            _open_container_of(container, items.get(container.item_id), inside) for container in containers
+        ]
+
+
+def pack_room(db: Database, station_code: str, unit_code: str) -> PackRoom:
+    """What the station's open carton can take of a lot now: what a screen offers as the quantity."""
+    with db.session() as session:
+        unit = unit_by_code(session, unit_code)
+        item = unit.item
+        if unit.kind is UnitKind.CONTAINER or item is None:
+            raise DomainError(ErrorCode.NOT_A_LOT, code=unit.code)
+        container = _station_container(session, _station(session, station_code), ContainerLevel.CARTON, unit)
+        capacity = item.units_per_carton
+        room = None if not capacity else Decimal(capacity) - (container.quantity if container else 0)
+        return PackRoom(unit_code=unit.code, available=unit.quantity, room=room, uom=unit.uom)
+
+
+def _station(session: Session, station_code: str) -> int:
+    found = session.scalar(select(Station.id).where(Station.code == station_code))
+    if found is None:
+        raise DomainError(ErrorCode.UNKNOWN_STATION, station=station_code)
+    return found
+
+
+def _station_open(
+    session: Session, station_id: int, level: ContainerLevel | None = None, *, lock: bool = False
+) -> list[Unit]:
+    """The open containers whose first event (the opening) was at this station, oldest first."""
+    opening = (
+        select(EventUnit.unit_id.label("unit_id"), func.min(EventUnit.event_id).label("event_id"))
+        .join(Unit, Unit.id == EventUnit.unit_id)
+        .where(Unit.kind == UnitKind.CONTAINER, Unit.status == UnitStatus.OPEN)
+        .group_by(EventUnit.unit_id)
+        .subquery("opening")
+    )
+    statement = (
+        select(Unit)
+        .join(opening, opening.c.unit_id == Unit.id)
+        .join(Event, Event.id == opening.c.event_id)
+        .where(Event.station_id == station_id)
+        .order_by(Unit.id)
+    )
+    if level is not None:
+        statement = statement.where(Unit.container_level == level)
+    if lock:
+        statement = statement.with_for_update(of=Unit).execution_options(populate_existing=True)
+    return list(session.scalars(statement))
+
+
+def _station_container(
+    session: Session, station_id: int, level: ContainerLevel, unit: Unit, *, lock: bool = False
+) -> Unit | None:
+    """The station's open container for this unit: the one of its item, else an empty one, else
+    None (open one); one of another item standing open is refused as a mix."""
+    containers = _station_open(session, station_id, level, lock=lock)
+    for container in containers:
+        if container.item_id is not None and container.item_id == unit.item_id:
+            return container
+    for container in containers:
+        if container.item_id is None:
+            return container
+    if containers:
+        item = unit.item
+        raise DomainError(
+            ErrorCode.CONTAINER_MIXED_ITEMS, code=containers[0].code, item=item.code if item else unit.code
+        )
+    return None
+
+
+def _open_container_of(container: Unit, item: Item | None, inside: Sequence[Unit]) -> OpenContainer:
+    level = container.container_level or ContainerLevel.CARTON
+    capacity = None
+    if item is not None:
+        capacity = item.units_per_carton if level is ContainerLevel.CARTON else item.cartons_per_pallet
+    return OpenContainer(
+        code=container.code,
+        level=level.value,
+        item_code=item.code if item else None,
+        item_name_zh=item.name_zh if item else "",
+        item_name_en=item.name_en if item else "",
+        count=container.quantity,
+        capacity=capacity,
+        uom=item.uom if item is not None and level is ContainerLevel.CARTON else "EA",
+        contents=[
+            Content(code=unit.code, kind=unit.kind.value, quantity=unit.quantity, uom=unit.uom)
+            for unit in inside
+            if unit.container_id == container.id
+        ],
+    )
+
+
+# --- inside -------------------------------------------------------------------------------------
 
 
 def _open_container(ctx: Ctx, code: str) -> Unit:

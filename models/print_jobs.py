@@ -5,6 +5,11 @@ later), then the station sends it and records SENT or FAILED (a failed job can b
 and the operator confirms the label came out (CONFIRMED). Printing is an operator action with its
 PRINT event; a reprint is a supervisor's, with a reason, as a REPRINT event and a job of its own
 that names the job it repeats.
+
+At serialization the operator confirms a serial's label by scanning it back off the unit
+(`confirm_label`): the scan must read the serial just printed, which catches a label stuck on the
+wrong unit. `station_labels` is what a station still owes: serial labels sent and not scanned back,
+and labels that did not print, so a restart or the next shift carries on.
 """
 
 from __future__ import annotations
@@ -12,14 +17,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.orm import aliased
 
 from models.actions import SUPERVISION, Ctx, operation
 from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.labels import label_for
 from models.lookup import require_reason, unit_by_code
-from models.schema import EventRole, EventType, PrintJob, PrintJobStatus, Unit, UnitKind, UnitStatus
+from models.schema import (
+    EventRole,
+    EventType,
+    PrintJob,
+    PrintJobStatus,
+    Station,
+    Tracking,
+    Unit,
+    UnitKind,
+    UnitStatus,
+    WorkOrder,
+)
 
 MAX_COPIES = 100
 
@@ -146,6 +163,163 @@ def reprint_label(
         detail={"print_job": job.id, "reprint_of": original.id, "printer": target, "copies": copies},
     )
     return _result(job, unit)
+
+
+@operation("confirm_label")
+def confirm_label(ctx: Ctx, *, unit_code: str) -> PrintJobResult:
+    """The operator scanned the unit's new label back: its last job, sent, becomes CONFIRMED.
+
+    Only the unit's last job counts (a reprint replaces the label before it); a label that never
+    went out, or one confirmed already, is refused, so a scan-back can never confirm twice.
+    """
+    unit = unit_by_code(ctx.session, unit_code, lock=True)
+    job = ctx.session.scalars(
+        select(PrintJob)
+        .where(PrintJob.unit_id == unit.id)
+        .order_by(PrintJob.id.desc())
+        .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if job is None:
+        raise DomainError(ErrorCode.UNKNOWN_PRINT_JOB, code=unit.code)
+    if job.status not in MOVES[PrintJobStatus.CONFIRMED]:
+        raise DomainError(
+            ErrorCode.PRINT_JOB_STATE,
+            job=job.id,
+            code=unit.code,
+            status=job.status.value,
+            wanted=PrintJobStatus.CONFIRMED.value,
+        )
+    job.status = PrintJobStatus.CONFIRMED
+    job.updated_at = ctx.now
+    ctx.session.flush()
+    return _result(job, unit)
+
+
+# --- what a station still owes ------------------------------------------------------------------
+
+MAX_OWED = 500  # a station owing more labels than this has a problem a list will not solve
+
+
+@dataclass(frozen=True)
+class LabelJob:
+    """A unit's last label job, as a screen shows it."""
+
+    job_id: int
+    unit_code: str
+    unit_kind: str
+    status: str
+    work_order_code: str | None
+
+
+@dataclass(frozen=True)
+class StationLabels:
+    """Serial labels sent and not yet scanned back, and labels that did not print, oldest first."""
+
+    awaiting: list[LabelJob]
+    failed: list[LabelJob]
+
+
+@dataclass(frozen=True)
+class WorkOrderLabels:
+    """A work order's serialization: serials created, labels out, labels scanned back."""
+
+    code: str
+    status: str
+    item_code: str
+    item_name_zh: str
+    item_name_en: str
+    serialized: bool
+    planned: int
+    created: int
+    labelled: int
+    confirmed: int
+    remaining: int
+
+
+def station_labels(db: Database, station_code: str) -> StationLabels:
+    """The labels this station printed whose unit's last job is SENT (serials: to be scanned back)
+    or FAILED (any unit: to be sent again)."""
+    later = aliased(PrintJob)
+    statement = (
+        select(PrintJob.id, PrintJob.status, Unit.code, Unit.kind, WorkOrder.code)
+        .join(Unit, Unit.id == PrintJob.unit_id)
+        .join(Station, Station.id == PrintJob.station_id)
+        .outerjoin(WorkOrder, WorkOrder.id == Unit.work_order_id)
+        .where(
+            Station.code == station_code,
+            (PrintJob.status == PrintJobStatus.FAILED)
+            | and_(PrintJob.status == PrintJobStatus.SENT, Unit.kind == UnitKind.SERIAL),
+            ~exists().where(later.unit_id == PrintJob.unit_id, later.id > PrintJob.id),
+        )
+        .order_by(PrintJob.id)
+        .limit(MAX_OWED)
+    )
+    with db.session() as session:
+        jobs = [
+            LabelJob(job_id, unit_code, kind.value, status.value, work_order)
+            for job_id, status, unit_code, kind, work_order in session.execute(statement)
+        ]
+    return StationLabels(
+        awaiting=[job for job in jobs if job.status == PrintJobStatus.SENT.value],
+        failed=[job for job in jobs if job.status == PrintJobStatus.FAILED.value],
+    )
+
+
+def last_label(db: Database, unit_code: str) -> LabelJob | None:
+    """The unit's last label job (the one a reprint repeats), or None when it never had one."""
+    with db.session() as session:
+        unit = unit_by_code(session, unit_code)
+        job = session.scalars(
+            select(PrintJob).where(PrintJob.unit_id == unit.id).order_by(PrintJob.id.desc()).limit(1)
+        ).first()
+        if job is None:
+            return None
+        work_order = session.get(WorkOrder, unit.work_order_id) if unit.work_order_id else None
+        return LabelJob(
+            job.id, unit.code, unit.kind.value, job.status.value, work_order.code if work_order else None
+        )
+
+
+def work_order_labels(db: Database, work_order_code: str) -> WorkOrderLabels:
+    """How far a work order's serial labels are: what the serialization card shows."""
+    with db.session() as session:
+        work_order = session.scalars(
+            select(WorkOrder).where(WorkOrder.code == work_order_code.strip())
+        ).first()
+        if work_order is None:
+            raise DomainError(ErrorCode.UNKNOWN_WORK_ORDER, work_order=work_order_code)
+        item = work_order.item
+
+        def units_with(*statuses: PrintJobStatus) -> int:
+            return (
+                session.scalar(
+                    select(func.count(func.distinct(PrintJob.unit_id)))
+                    .join(Unit, Unit.id == PrintJob.unit_id)
+                    .where(
+                        Unit.work_order_id == work_order.id,
+                        Unit.kind == UnitKind.SERIAL,
+                        PrintJob.status.in_(statuses),
+                    )
+                )
+                or 0
+            )
+
+        planned = int(work_order.quantity_planned)
+        return WorkOrderLabels(
+            code=work_order.code,
+            status=work_order.status.value,
+            item_code=item.code,
+            item_name_zh=item.name_zh,
+            item_name_en=item.name_en,
+            serialized=item.tracking is Tracking.SERIAL,
+            planned=planned,
+            created=work_order.serials_created,
+            labelled=units_with(PrintJobStatus.SENT, PrintJobStatus.CONFIRMED),
+            confirmed=units_with(PrintJobStatus.CONFIRMED),
+            remaining=max(planned - work_order.serials_created, 0),
+        )
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from models.lookup import (
     equipment_by_code,
     is_expired,
     item_by_code,
+    plain,
     positive_quantity,
     refuse_unusable,
     require_reason,
@@ -117,6 +118,14 @@ class CompleteResult:
     lot_code: str
     quantity: Decimal
     work_order_status: str
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """A component fitted, and the product's step reported if that fit completed its components."""
+
+    assembled: AssembleResult
+    report: SerialReportResult | None = None
 
 
 @operation("create_work_order", PLANNING)
@@ -344,6 +353,32 @@ def assemble(
     )
 
 
+@operation("fit_component")
+def fit_component(
+    ctx: Ctx,
+    *,
+    product_code: str,
+    component_code: str,
+    step_code: str | None = None,
+    equipment_code: str | None = None,
+) -> FitResult:
+    """The scan of a component at a product's assembly step: one operator action, one transaction.
+
+    It is assembled like `assemble`; when it was the last serialized component the product's BOM
+    asks for and a `step_code` is given, that step is reported passed like `report_serial` in the
+    same transaction, so the operator's one scan records both or neither.
+    """
+    fitted = assemble.__wrapped__(  # type: ignore[attr-defined]
+        ctx, product_code=product_code, component_code=component_code, equipment_code=equipment_code
+    )
+    if step_code is None or _serial_components_missing(ctx, fitted.product_code):
+        return FitResult(fitted)
+    report = report_serial.__wrapped__(  # type: ignore[attr-defined]
+        ctx, serial_code=fitted.product_code, step_code=step_code, equipment_code=equipment_code
+    )
+    return FitResult(fitted, report)
+
+
 @operation("create_serials")
 def create_serials(ctx: Ctx, *, work_order_code: str, count: int = 1) -> SerialsResult:
     """Commission serials for a work order by its item's rule, each linked to the production lot.
@@ -362,7 +397,7 @@ def create_serials(ctx: Ctx, *, work_order_code: str, count: int = 1) -> Serials
         raise DomainError(
             ErrorCode.SERIAL_COUNT_EXCEEDED,
             work_order=work_order.code,
-            planned=str(work_order.quantity_planned),
+            planned=str(plain(work_order.quantity_planned)),
             created=work_order.serials_created,
             requested=count,
         )
@@ -438,7 +473,7 @@ def report_step(
         raise DomainError(
             ErrorCode.QUANTITY_EXCEEDS_ORDER,
             work_order=work_order.code,
-            planned=str(work_order.quantity_planned),
+            planned=str(plain(work_order.quantity_planned)),
             reported=str(good_before + good),
         )
     equipment = equipment_by_code(ctx.session, equipment_code)
@@ -612,7 +647,7 @@ def complete_lot(
         raise DomainError(
             ErrorCode.QUANTITY_EXCEEDS_ORDER,
             work_order=work_order.code,
-            planned=str(work_order.quantity_planned),
+            planned=str(plain(work_order.quantity_planned)),
             reported=str(completed),
         )
     for step in _mandatory_steps(ctx, item):
@@ -770,6 +805,27 @@ def _refuse_missing_components(ctx: Ctx, work_order: WorkOrder, serial: Unit | N
     if missing:
         code = serial.code if serial is not None else work_order.code
         raise DomainError(ErrorCode.COMPONENTS_MISSING, code=code, missing=missing)
+
+
+def _serial_components_missing(ctx: Ctx, product_code: str) -> bool:
+    """Whether a product serial still lacks serialized components its BOM says to scan into it."""
+    product = unit_by_code(ctx.session, product_code)
+    lines = ctx.session.scalars(
+        select(BomLine).where(BomLine.parent_item_id == product.item_id, BomLine.must_scan.is_(True))
+    ).all()
+    for line in lines:
+        if line.component.tracking is not Tracking.SERIAL:
+            continue
+        accepted = {line.component_item_id, *(substitute.item_id for substitute in line.substitutes)}
+        present = ctx.session.scalar(
+            select(func.count(Link.id))
+            .join(Unit, Unit.id == Link.input_unit_id)
+            .where(Link.output_unit_id == product.id, Link.level == LinkLevel.UNIT)
+            .where(Unit.item_id.in_(accepted))
+        )
+        if present < line.quantity_per:
+            return True
+    return False
 
 
 def _bom_line_for(ctx: Ctx, product: Item, component: Item) -> BomLine:

@@ -3,22 +3,31 @@
 Every scan is checked against everything inside the scanned unit, at every depth: one held serial
 in a pallet refuses the pallet. Confirmation checks it all again (a hold may have come since the
 scan) and records every unit that leaves, containers exploded, against the customer.
+
+The shipping screen reads through `open_shipments`, `shipment_view` and `packing_list`: plain
+frozen data, no action recorded. Quantities in refusals are written as people write them (3, not
+3.000000): the operator reads them on the banner.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models.actions import Ctx, operation
+from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.lookup import (
     customer_by_code,
     is_expired,
     item_by_code,
+    plain,
     positive_quantity,
     refuse_unusable,
     shipment_by_code,
@@ -33,6 +42,7 @@ from models.schema import (
     ShipmentPick,
     ShipmentStatus,
     ShippedUnit,
+    Site,
     Unit,
     UnitKind,
     UnitStatus,
@@ -126,8 +136,8 @@ def add_to_shipment(
             raise DomainError(
                 ErrorCode.LOT_INSUFFICIENT_QUANTITY,
                 code=unit.code,
-                available=str(amount),
-                requested=str(wanted),
+                available=str(plain(amount)),
+                requested=str(plain(wanted)),
             )
         amount = wanted
     line = next((line for line in shipment.lines if line.item_id == item.id), None)
@@ -138,9 +148,9 @@ def add_to_shipment(
         raise DomainError(
             ErrorCode.SHIPMENT_LINE_EXCEEDED,
             item=item.code,
-            required=str(line.quantity),
-            picked=str(already),
-            requested=str(amount),
+            required=str(plain(line.quantity)),
+            picked=str(plain(already)),
+            requested=str(plain(amount)),
         )
     if unit.kind is UnitKind.LOT and amount < unit.quantity:
         unit = split_lot(ctx, unit, amount, f"shipment {shipment.code}")
@@ -211,7 +221,11 @@ def confirm_shipment(ctx: Ctx, *, shipment_code: str, accept_difference: bool = 
             ErrorCode.SHIPMENT_QUANTITY_MISMATCH,
             shipment=shipment.code,
             lines=[
-                {"item": line.item_code, "required": str(line.required), "picked": str(line.picked)}
+                {
+                    "item": line.item_code,
+                    "required": str(plain(line.required)),
+                    "picked": str(plain(line.picked)),
+                }
                 for line in state.lines
                 if line.picked != line.required
             ],
@@ -337,3 +351,330 @@ def _state(ctx: Ctx, shipment: Shipment) -> ShipmentState:
         ],
         picked_units=codes,
     )
+
+
+# --- Reads for the shipping screen: plain data, no action recorded ------------------------------
+
+
+@dataclass(frozen=True)
+class LineView:
+    """One ordered item with what is scanned against it (or what was shipped, once it left)."""
+
+    item_code: str
+    item_name_zh: str
+    item_name_en: str
+    uom: str
+    required: Decimal
+    picked: Decimal
+
+    @property
+    def matches(self) -> bool:
+        return self.picked == self.required
+
+
+@dataclass(frozen=True)
+class PickedUnit:
+    """A unit scanned onto the shipment: a top-level unit, as the operator scanned it."""
+
+    code: str
+    kind: str  # UnitKind
+    level: str | None  # ContainerLevel of a carton or pallet
+    item_code: str
+    item_name_zh: str
+    item_name_en: str
+    uom: str
+    quantity: Decimal  # what it counts on its line
+    pieces_inside: int  # serials and lots inside a container, at every depth
+    containers_inside: int  # cartons on a pallet
+
+
+@dataclass(frozen=True)
+class ShipmentView:
+    code: str
+    status: str  # ShipmentStatus
+    reference: str | None
+    customer_code: str
+    customer_name_zh: str
+    customer_name_en: str
+    lines: tuple[LineView, ...]
+    units: tuple[PickedUnit, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ShipmentStatus.OPEN.value
+
+    @property
+    def differences(self) -> tuple[LineView, ...]:
+        """The lines not as ordered: confirm_shipment refuses them unless the difference is accepted,
+        so the screen asks about them before it confirms."""
+        return tuple(line for line in self.lines if not line.matches)
+
+    @property
+    def pieces(self) -> int:
+        """The serials and lots that leave, containers not counted: what the operator ships."""
+        return sum(unit.pieces_inside if unit.kind == UnitKind.CONTAINER.value else 1 for unit in self.units)
+
+
+@dataclass(frozen=True)
+class OpenShipment:
+    """A row of the shipping screen's pick list."""
+
+    code: str
+    customer_code: str
+    customer_name_zh: str
+    customer_name_en: str
+    reference: str | None
+    lines: tuple[LineView, ...]
+
+
+@dataclass(frozen=True)
+class PackedUnit:
+    """A packing list row: a scanned unit (depth 0), or what sits inside it (depth 1, 2)."""
+
+    depth: int
+    code: str
+    kind: str  # UnitKind
+    level: str | None  # ContainerLevel
+    item_code: str | None
+    quantity: Decimal  # a container: the serials and lots inside it, at every depth
+    uom: str
+    external_code: str | None  # the supplier's own lot or serial number
+    expires_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class PackingList:
+    """What leaves (or will leave) on a shipment, every container opened up."""
+
+    code: str
+    status: str
+    reference: str | None
+    customer_code: str
+    customer_name_zh: str
+    customer_name_en: str
+    ordered_on: dt.date  # in the plant's time zone
+    shipped_on: dt.date | None
+    lines: tuple[LineView, ...]
+    units: tuple[PackedUnit, ...]
+
+
+OPEN_SHIPMENTS_SHOWN = 200
+
+
+def open_shipments(db: Database, limit: int = OPEN_SHIPMENTS_SHOWN) -> list[OpenShipment]:
+    """The shipments waiting to be picked, oldest order first: the shipping screen's pick list."""
+    with db.session() as session:
+        shipments = list(
+            session.scalars(
+                _with_lines(select(Shipment).where(Shipment.status == ShipmentStatus.OPEN))
+                .order_by(Shipment.created_at, Shipment.code)
+                .limit(limit)
+            )
+        )
+        picked = _picked_by_item(session, [shipment.id for shipment in shipments])
+        return [
+            OpenShipment(
+                code=shipment.code,
+                customer_code=shipment.customer.code,
+                customer_name_zh=shipment.customer.name_zh,
+                customer_name_en=shipment.customer.name_en,
+                reference=shipment.reference,
+                lines=_line_views(shipment, picked.get(shipment.id, {})),
+            )
+            for shipment in shipments
+        ]
+
+
+def shipment_view(db: Database, code: str) -> ShipmentView:
+    """A shipment as the shipping screen shows it: the lines with what is scanned and the units
+    scanned onto it, or, once it left, what was recorded as shipped."""
+    with db.session() as session:
+        shipment = _shipment_for_reading(session, code)
+        tops, picked = _tops(session, shipment)
+        units = tuple(
+            PickedUnit(
+                code=top.unit.code,
+                kind=top.unit.kind.value,
+                level=_level(top.unit),
+                item_code=top.unit.item.code if top.unit.item else "",
+                item_name_zh=top.unit.item.name_zh if top.unit.item else "",
+                item_name_en=top.unit.item.name_en if top.unit.item else "",
+                uom=_uom(top.unit),
+                quantity=top.counted,
+                pieces_inside=sum(1 for inner in top.inside if inner.kind is not UnitKind.CONTAINER),
+                containers_inside=sum(1 for inner in top.inside if inner.kind is UnitKind.CONTAINER),
+            )
+            for top in tops
+        )
+        return ShipmentView(
+            code=shipment.code,
+            status=shipment.status.value,
+            reference=shipment.reference,
+            customer_code=shipment.customer.code,
+            customer_name_zh=shipment.customer.name_zh,
+            customer_name_en=shipment.customer.name_en,
+            lines=_line_views(shipment, picked),
+            units=units,
+        )
+
+
+def packing_list(db: Database, code: str) -> PackingList:
+    """Every unit on a shipment with everything inside it, for the packing list: what is scanned
+    while the shipment is open, what was recorded as shipped once it left."""
+    with db.session() as session:
+        shipment = _shipment_for_reading(session, code)
+        zone = ZoneInfo(session.get_one(Site, shipment.site_id).timezone)
+        tops, picked = _tops(session, shipment)
+        rows: list[PackedUnit] = []
+        for top in tops:
+            children: dict[int, list[Unit]] = defaultdict(list)
+            for inner in top.inside:
+                if inner.container_id is not None:
+                    children[inner.container_id].append(inner)
+            rows += _packed_rows(top.unit, children, 0)
+        return PackingList(
+            code=shipment.code,
+            status=shipment.status.value,
+            reference=shipment.reference,
+            customer_code=shipment.customer.code,
+            customer_name_zh=shipment.customer.name_zh,
+            customer_name_en=shipment.customer.name_en,
+            ordered_on=_local_date(shipment.created_at, zone),
+            shipped_on=_local_date(shipment.shipped_at, zone) if shipment.shipped_at else None,
+            lines=_line_views(shipment, picked),
+            units=tuple(rows),
+        )
+
+
+@dataclass(frozen=True)
+class _Top:
+    unit: Unit
+    counted: Decimal  # on its line
+    inside: list[Unit]  # at every depth, in id order
+
+
+def _tops(session: Session, shipment: Shipment) -> tuple[list[_Top], dict[int, Decimal]]:
+    """The scanned units with their contents, and the quantity per item id: from the picks while
+    the shipment is open, from the shipped-unit records once it left (the picks are gone then)."""
+    if shipment.status is ShipmentStatus.OPEN:
+        tops = [
+            _Top(unit, pick.quantity, contents(session, unit.id) if unit.kind is UnitKind.CONTAINER else [])
+            for pick, unit in session.execute(
+                select(ShipmentPick, Unit)
+                .join(Unit, Unit.id == ShipmentPick.unit_id)
+                .where(ShipmentPick.shipment_id == shipment.id)
+                .options(joinedload(Unit.item))
+                .order_by(ShipmentPick.id)
+            )
+        ]
+        return tops, _picked_by_item(session, [shipment.id]).get(shipment.id, {})
+    shipped = list(
+        session.scalars(
+            select(Unit)
+            .join(ShippedUnit, ShippedUnit.unit_id == Unit.id)
+            .where(ShippedUnit.shipment_id == shipment.id)
+            .options(joinedload(Unit.item))
+            .order_by(ShippedUnit.id)
+        )
+    )
+    by_id = {unit.id: unit for unit in shipped}
+    inside: dict[int, list[Unit]] = defaultdict(list)
+    picked: dict[int, Decimal] = defaultdict(Decimal)
+    for unit in shipped:
+        top = unit
+        while top.container_id is not None and top.container_id in by_id:  # containers stay packed
+            top = by_id[top.container_id]
+        if top is not unit:
+            inside[top.id].append(unit)
+        if unit.kind is not UnitKind.CONTAINER and unit.item_id is not None:
+            picked[unit.item_id] += unit.quantity
+    tops = [
+        _Top(unit, _pieces_quantity(unit, inside[unit.id]), sorted(inside[unit.id], key=lambda u: u.id))
+        for unit in shipped
+        if unit.container_id is None or unit.container_id not in by_id
+    ]
+    return tops, picked
+
+
+def _pieces_quantity(unit: Unit, inside: list[Unit]) -> Decimal:
+    if unit.kind is not UnitKind.CONTAINER:
+        return unit.quantity
+    return sum((inner.quantity for inner in inside if inner.kind is not UnitKind.CONTAINER), Decimal(0))
+
+
+def _packed_rows(unit: Unit, children: dict[int, list[Unit]], depth: int) -> list[PackedUnit]:
+    """The unit, then what it holds, depth first: a pallet, its first carton, that carton's serials..."""
+    below: list[PackedUnit] = []
+    for inner in children.get(unit.id, []):
+        below += _packed_rows(inner, children, depth + 1)
+    if unit.kind is UnitKind.CONTAINER:
+        quantity = sum((row.quantity for row in below if row.kind != UnitKind.CONTAINER.value), Decimal(0))
+    else:
+        quantity = unit.quantity
+    row = PackedUnit(
+        depth=depth,
+        code=unit.code,
+        kind=unit.kind.value,
+        level=_level(unit),
+        item_code=unit.item.code if unit.item else None,
+        quantity=quantity,
+        uom=_uom(unit),
+        external_code=unit.external_code,
+        expires_on=unit.expires_on,
+    )
+    return [row, *below]
+
+
+def _with_lines(statement: Select[tuple[Shipment]]) -> Select[tuple[Shipment]]:
+    return statement.options(
+        joinedload(Shipment.customer), selectinload(Shipment.lines).joinedload(ShipmentLine.item)
+    )
+
+
+def _shipment_for_reading(session: Session, code: str) -> Shipment:
+    shipment = session.scalars(_with_lines(select(Shipment).where(Shipment.code == code.strip()))).first()
+    if shipment is None:
+        raise DomainError(ErrorCode.UNKNOWN_SHIPMENT, shipment=code)
+    return shipment
+
+
+def _line_views(shipment: Shipment, picked: dict[int, Decimal]) -> tuple[LineView, ...]:
+    return tuple(
+        LineView(
+            item_code=line.item.code,
+            item_name_zh=line.item.name_zh,
+            item_name_en=line.item.name_en,
+            uom=line.item.uom,
+            required=line.quantity,
+            picked=picked.get(line.item_id, Decimal(0)),
+        )
+        for line in shipment.lines
+    )
+
+
+def _picked_by_item(session: Session, shipment_ids: list[int]) -> dict[int, dict[int, Decimal]]:
+    """shipment id -> item id -> quantity scanned so far, in one query for a whole list."""
+    totals: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    if not shipment_ids:
+        return totals
+    for shipment_id, item_id, quantity in session.execute(
+        select(ShipmentPick.shipment_id, ShipmentPick.item_id, func.sum(ShipmentPick.quantity))
+        .where(ShipmentPick.shipment_id.in_(shipment_ids))
+        .group_by(ShipmentPick.shipment_id, ShipmentPick.item_id)
+    ):
+        totals[shipment_id][item_id] = Decimal(str(quantity))
+    return totals
+
+
+def _level(unit: Unit) -> str | None:
+    return unit.container_level.value if unit.container_level else None
+
+
+def _uom(unit: Unit) -> str:
+    """A container counts in its item's unit (a carton of compound holds KG), not the EA it was made with."""
+    return unit.item.uom if unit.item is not None else unit.uom
+
+
+def _local_date(moment: dt.datetime, zone: ZoneInfo) -> dt.date:
+    aware = moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment  # SQLite keeps UTC
+    return aware.astimezone(zone).date()

@@ -74,6 +74,11 @@ class Runner(Protocol):
         ...
 
     @property
+    def station_code(self) -> str:
+        """This station's code: what a screen reads for its own station (open cartons, labels owed)."""
+        ...
+
+    @property
     def roles(self) -> frozenset[Role]:
         """The logged-in operator's roles: what the screen offers (QUALITY releases lots...)."""
         ...

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import update
 
 from models import packing, quality
 from models.demo_plant import COMPOUND, GS1_COMPANY_PREFIX, METER, MODULE
-from models.errors import ErrorCode
+from models.errors import DomainError, ErrorCode
 from models.schema import (
     ContainerLevel,
     EventRole,
@@ -308,7 +309,13 @@ def test_a_held_unit_unpacked_stays_held_and_is_released_loose(plant: Plant) -> 
         None,
     )
     assert plant.unit(carton).quantity == 0
-    quality.release_hold(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=meters[0], reason="cleared")
+    quality.release_hold(
+        plant.db,
+        plant.actor(QUALITY, "QA-01"),
+        unit_code=meters[0],
+        reason="cleared",
+        pin=flows.PINS[QUALITY],
+    )
     assert plant.unit(meters[0]).status is UnitStatus.RELEASED
 
 
@@ -601,3 +608,119 @@ def test_a_refused_action_is_not_recorded_and_refuses_again(plant: Plant) -> Non
             ErrorCode.CONTAINER_EMPTY,
             lambda: packing.close_container(plant.db, actor.retry(), container_code=carton),
         )
+
+
+# --- a station's open containers: pack_into_open, open_containers, pack_room ----------------------
+
+
+def into_open(plant: Plant, unit: str, quantity: int | str | None = None, station: str = "PCK-01"):  # type: ignore[no-untyped-def]
+    return packing.pack_into_open(plant.db, plant.actor(OPERATOR, station), unit_code=unit, quantity=quantity)
+
+
+def test_pack_into_open_opens_the_station_s_carton_once_and_fills_it(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 3)
+    assert packing.open_containers(plant.db, "PCK-01") == []
+
+    first = into_open(plant, meters[0])
+    assert first.opened and first.container_code.startswith("OPEN-")
+    assert (first.level, first.unit_code, first.item_code, first.count, first.capacity, first.full) == (
+        "CARTON",
+        meters[0],
+        METER,
+        1,
+        10,
+        False,
+    )
+    second = into_open(plant, meters[1])
+    assert (second.container_code, second.count, second.opened) == (first.container_code, 2, False)
+
+    (carton,) = packing.open_containers(plant.db, "PCK-01")
+    assert (carton.code, carton.level, carton.item_code, carton.count, carton.capacity, carton.uom) == (
+        first.container_code,
+        "CARTON",
+        METER,
+        2,
+        10,
+        "EA",
+    )
+    assert carton.item_name_en == "Single-phase smart meter" and carton.item_name_zh == "单相智能电表"
+    assert [(c.code, c.kind, c.quantity) for c in carton.contents] == [
+        (meters[0], "SERIAL", 1),
+        (meters[1], "SERIAL", 1),
+    ]
+    # Another station opens its own; this one's is not offered there.
+    assert packing.open_containers(plant.db, "SHP-01") == []
+    elsewhere = into_open(plant, meters[2], station="SHP-01")
+    assert elsewhere.opened and elsewhere.container_code != first.container_code
+    assert [c.code for c in packing.open_containers(plant.db, "SHP-01")] == [elsewhere.container_code]
+    assert [c.code for c in packing.open_containers(plant.db, "PCK-01")] == [first.container_code]
+
+
+def test_pack_into_open_uses_an_empty_carton_and_puts_closed_cartons_on_the_pallet(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 3)
+    empty = flows.open_container(plant)  # opened at PCK-01 by hand, still empty
+    assert into_open(plant, meters[0]).container_code == empty
+    box = flows.close(plant, empty)
+    others = flows.carton(plant, meters[1:])
+
+    on_pallet = into_open(plant, box)
+    assert on_pallet.opened and (on_pallet.level, on_pallet.count, on_pallet.capacity) == ("PALLET", 1, 4)
+    again = into_open(plant, others)
+    assert (again.container_code, again.count, again.opened) == (on_pallet.container_code, 2, False)
+    (pallet,) = packing.open_containers(plant.db, "PCK-01")
+    assert (pallet.level, pallet.count, pallet.capacity, pallet.uom) == ("PALLET", 2, 4, "EA")
+    assert [(c.code, c.kind) for c in pallet.contents] == [(box, "CONTAINER"), (others, "CONTAINER")]
+    assert plant.unit(box).status is UnitStatus.PACKED
+
+
+def test_pack_into_open_fills_to_full_then_the_next_unit_opens_the_next_carton(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 11)
+    results = [into_open(plant, meter) for meter in meters[:10]]
+    assert [r.full for r in results] == [False] * 9 + [True]
+    assert {r.container_code for r in results} == {results[0].container_code}
+    refused(plant, ErrorCode.CARTON_FULL, lambda: into_open(plant, meters[10]))  # close it first
+    closed = flows.close(plant, results[0].container_code)
+    assert_sscc(closed)
+    nxt = into_open(plant, meters[10])
+    assert nxt.opened and nxt.count == 1 and nxt.container_code != results[0].container_code
+
+
+def test_a_refused_unit_leaves_no_carton_behind(plant: Plant) -> None:
+    batch = flows.build_meters(plant, 1)
+    wip = flows.extra_meter(plant, batch)
+    refused(plant, ErrorCode.SERIAL_NOT_COMPLETE, lambda: into_open(plant, wip))
+    flows.hold(plant, batch.meters[0])
+    refused(plant, ErrorCode.UNIT_ON_HOLD, lambda: into_open(plant, batch.meters[0]))
+    assert packing.open_containers(plant.db, "PCK-01") == []
+
+
+def test_a_unit_of_another_item_is_not_mixed_into_the_open_carton(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 1)
+    lot = flows.compound_lot(plant, 30)
+    carton = into_open(plant, meters[0]).container_code
+    error = refused(plant, ErrorCode.CONTAINER_MIXED_ITEMS, lambda: into_open(plant, lot, 5))
+    assert error.params == {"code": carton, "item": COMPOUND}
+    refused(plant, ErrorCode.CONTAINER_MIXED_ITEMS, lambda: packing.pack_room(plant.db, "PCK-01", lot))
+    # Closed, the bench is free for the other item.
+    flows.close(plant, carton)
+    room = packing.pack_room(plant.db, "PCK-01", lot)
+    assert room == packing.PackRoom(unit_code=lot, available=Decimal(30), room=Decimal(20), uom="KG")
+    packed = into_open(plant, lot, "12")
+    assert (packed.item_code, packed.count, packed.unit_code) == (COMPOUND, 12, f"{lot}-01")
+    assert packing.pack_room(plant.db, "PCK-01", lot).room == 8
+
+
+def test_open_containers_of_an_unknown_station_are_refused(plant: Plant) -> None:
+    [meter] = flows.released_meters(plant, 1)
+    with pytest.raises(DomainError) as unknown:
+        packing.open_containers(plant.db, "NOPE")
+    assert unknown.value.code is ErrorCode.UNKNOWN_STATION
+    with pytest.raises(DomainError) as also:
+        packing.pack_room(plant.db, "NOPE", meter)
+    assert also.value.code is ErrorCode.UNKNOWN_STATION
+
+
+def test_pack_into_open_replays_its_first_result(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 1)
+    result = replayed(plant, packing.pack_into_open, packer(plant), unit_code=meters[0])
+    assert result.opened and result.count == 1

@@ -11,7 +11,7 @@ from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
 from models.print_jobs import claim, mark_confirmed, mark_failed
 from models.resolve import resolve
-from models.schema import EventType, PrintJob, PrintJobStatus
+from models.schema import EventType, PrintJob, PrintJobStatus, Unit, WorkOrder
 from printing.render import render
 from printing.template import built_in
 from tests.models import flows
@@ -145,3 +145,125 @@ def test_a_reprint_is_a_supervisors_with_a_reason_and_prints_the_same_label(plan
             plant.db, plant.actor(SUPERVISOR, "PCK-01"), job_id=first.job_id, reason="torn", copies=3
         ),
     )
+
+
+# --- scan-back confirmation, and what a station still owes -----------------------------------------
+
+
+def printed(plant: Plant, code: str, station: str = "PCK-01") -> print_jobs.PrintJobResult:
+    """A label recorded and claimed for sending (SENT), as the station's printer path leaves it."""
+    job = print_jobs.print_label(plant.db, plant.actor(OPERATOR, station), unit_code=code, printer="preview")
+    assert claim(plant.db, job.job_id, "preview") is not None
+    return job
+
+
+def test_a_label_scanned_back_is_confirmed_once(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 2)
+    job = printed(plant, meters[0])
+    confirmed = flows.replayed(
+        plant, print_jobs.confirm_label, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[0]
+    )
+    assert (confirmed.job_id, confirmed.unit_code, confirmed.status) == (job.job_id, meters[0], "CONFIRMED")
+    [row] = flows.rows(plant, PrintJob, PrintJob.id == job.job_id)
+    assert row.status is PrintJobStatus.CONFIRMED
+    again = flows.refused(
+        plant,
+        ErrorCode.PRINT_JOB_STATE,
+        lambda: print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[0]),
+    )
+    assert (again.params["job"], again.params["status"], again.params["wanted"]) == (
+        job.job_id,
+        "CONFIRMED",
+        "CONFIRMED",
+    )
+    # No label at all, and a label reserved but never sent, cannot be confirmed either.
+    flows.refused(
+        plant,
+        ErrorCode.UNKNOWN_PRINT_JOB,
+        lambda: print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[1]),
+    )
+    reserved = print_jobs.print_label(
+        plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[1], printer="preview"
+    )
+    error = flows.refused(
+        plant,
+        ErrorCode.PRINT_JOB_STATE,
+        lambda: print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[1]),
+    )
+    assert (error.params["job"], error.params["status"]) == (reserved.job_id, "RESERVED")
+    flows.refused(
+        plant,
+        ErrorCode.UNKNOWN_CODE,
+        lambda: print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code="NOPE"),
+    )
+
+
+def test_a_station_owes_its_unconfirmed_serial_labels_and_its_failed_ones(plant: Plant) -> None:
+    batch = flows.build_meters(plant, 4)
+    meters = batch.meters
+    jobs = [printed(plant, meter) for meter in meters[:3]]
+    box = flows.carton(plant, [meters[3]])
+    carton_job = printed(plant, box)  # a carton label is not scanned back: never awaited
+    owed = print_jobs.station_labels(plant.db, "PCK-01")
+    assert [(j.job_id, j.unit_code, j.unit_kind, j.status, j.work_order_code) for j in owed.awaiting] == [
+        (job.job_id, meter, "SERIAL", "SENT", batch.work_order)
+        for job, meter in zip(jobs, meters, strict=False)
+    ]
+    assert owed.failed == []
+    assert print_jobs.station_labels(plant.db, "SHP-01") == print_jobs.StationLabels([], [])
+
+    print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[0])
+    mark_failed(plant.db, jobs[1].job_id, "paper out")
+    mark_failed(plant.db, carton_job.job_id, "paper out")
+    owed = print_jobs.station_labels(plant.db, "PCK-01")
+    assert [j.unit_code for j in owed.awaiting] == [meters[2]]
+    assert [(j.unit_code, j.status) for j in owed.failed] == [(meters[1], "FAILED"), (box, "FAILED")]
+
+    # A reprint replaces the label: the serial waits for the new one to be scanned back.
+    again = print_jobs.reprint_label(
+        plant.db, plant.actor(SUPERVISOR, "PCK-01"), job_id=jobs[0].job_id, reason="torn"
+    )
+    assert claim(plant.db, again.job_id, "preview") is not None
+    owed = print_jobs.station_labels(plant.db, "PCK-01")
+    assert [(j.job_id, j.unit_code) for j in owed.awaiting] == [
+        (jobs[2].job_id, meters[2]),
+        (again.job_id, meters[0]),
+    ]
+    last = print_jobs.last_label(plant.db, meters[0])
+    assert last == print_jobs.LabelJob(again.job_id, meters[0], "SERIAL", "SENT", batch.work_order)
+    assert print_jobs.last_label(plant.db, batch.pcb_lot) is None
+
+
+def test_a_work_order_s_labels_count_created_labelled_and_confirmed_serials(plant: Plant) -> None:
+    batch = flows.build_meters(plant, 3, headroom=2)
+    before = print_jobs.work_order_labels(plant.db, batch.work_order)
+    assert before == print_jobs.WorkOrderLabels(
+        code=batch.work_order,
+        status="RELEASED",
+        item_code=METER,
+        item_name_zh="单相智能电表",
+        item_name_en="Single-phase smart meter",
+        serialized=True,
+        planned=5,
+        created=3,
+        labelled=0,
+        confirmed=0,
+        remaining=2,
+    )
+    printed(plant, batch.meters[0])
+    printed(plant, batch.meters[1])
+    print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=batch.meters[0])
+    after = print_jobs.work_order_labels(plant.db, batch.work_order)
+    assert (after.labelled, after.confirmed, after.remaining) == (2, 1, 2)
+    assert not print_jobs.work_order_labels(plant.db, flows_compound_order(plant)).serialized
+    with pytest.raises(DomainError) as unknown:
+        print_jobs.work_order_labels(plant.db, "WO-NOPE")
+    assert unknown.value.code is ErrorCode.UNKNOWN_WORK_ORDER
+
+
+def flows_compound_order(plant: Plant) -> str:
+    """The work order that made a compound lot (lot-tracked: no serials to label)."""
+    lot = flows.compound_lot(plant, 10)
+    [unit] = flows.rows(plant, Unit, Unit.code == lot)
+    [order] = flows.rows(plant, WorkOrder, WorkOrder.id == unit.work_order_id)
+    return order.code

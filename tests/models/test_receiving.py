@@ -17,19 +17,36 @@ import pytest
 from sqlalchemy import select, update
 
 from models import packing
-from models.actions import Actor
-from models.demo_plant import BATTERY, HOUSING, METER, PCB, RESIN, SCREW
+from models.actions import Actor, simulated_clock
+from models.demo_plant import (
+    BATTERY,
+    COMPOUND,
+    HOUSING,
+    HOUSING_SUPPLIER_GTIN,
+    METER,
+    PCB,
+    PCB_SUPPLIER_GTIN,
+    RESIN,
+    SCREW,
+)
 from models.errors import DomainError, ErrorCode
+from models.labels import label_for
 from models.numbering import period_key
 from models.receiving import (
     MAX_PACKAGES,
     InspectionOutcome,
     Measurement,
     ReceiveResult,
+    ScanKind,
+    quarantined_lots,
+    read_scan,
     receive,
+    receiving_choices,
     reject_received_lot,
     release_received_lot,
+    todays_receipts,
 )
+from models.scan import GS, element_string, normalize_gtin
 from models.schema import (
     Action,
     Event,
@@ -598,3 +615,202 @@ def test_the_largest_quantity_accepted_is_stored_exactly_on_both_databases(plant
     largest = Decimal("999999999.999999")
     (code,) = received(plant, quantity=largest, packages=1).lot_codes
     assert plant.unit(code).quantity == largest
+
+
+# --- what the receiving station reads -------------------------------------------------------------
+
+
+def test_choices_are_the_suppliers_and_the_purchased_lot_tracked_items(plant: Plant) -> None:
+    choices = receiving_choices(plant.db)
+    assert [s.code for s in choices.suppliers] == ["SUP-CH", "SUP-HQ", "SUP-LI", "SUP-PL", "SUP-XT"]
+    assert (
+        choices.suppliers[1].name_en == "Huaqiang Electronics" and choices.suppliers[1].name_zh == "华强电子"
+    )
+    # Screws are not tracked; meters, modules and potting compound are made here, not bought.
+    assert [i.code for i in choices.items] == [
+        "BAT-CR",
+        "BAT-CR-ALT",
+        "CHIP-4G",
+        "HRD-B",
+        HOUSING,
+        PCB,
+        RESIN,
+    ]
+    pcb = next(i for i in choices.items if i.code == PCB)
+    assert (pcb.uom, pcb.shelf_life_days, pcb.requires_inspection, pcb.gtin) == (
+        "EA",
+        365,
+        True,
+        PCB_SUPPLIER_GTIN,
+    )
+    set_column(plant, Item, Item.code == RESIN, active=False)
+    assert RESIN not in [i.code for i in receiving_choices(plant.db).items]
+
+
+def test_the_demo_suppliers_gtins_are_valid_and_not_the_plants() -> None:
+    for gtin in (PCB_SUPPLIER_GTIN, HOUSING_SUPPLIER_GTIN):
+        assert normalize_gtin(gtin) == gtin and gtin[1:8] == "6937654"
+
+
+def test_a_plain_scan_is_a_supplier_an_item_or_else_a_supplier_lot(plant: Plant) -> None:
+    before = snapshot(plant.db)
+    assert read_scan(plant.db, "SUP-HQ").kind is ScanKind.SUPPLIER
+    assert read_scan(plant.db, "SUP-HQ").supplier_code == "SUP-HQ"
+    item = read_scan(plant.db, PCB)
+    assert (item.kind, item.item_code) == (ScanKind.ITEM, PCB)
+    assert read_scan(plant.db, COMPOUND).kind is ScanKind.NOT_PURCHASED  # made here, lot-tracked
+    lot = read_scan(plant.db, "HQ-2024-77\r\n", supplier_code="SUP-HQ", item_code=PCB)
+    assert lot == read_scan(plant.db, "HQ-2024-77")
+    assert (lot.kind, lot.supplier_lot, lot.earlier_count, lot.earlier_lots) == (
+        ScanKind.SUPPLIER_LOT,
+        "HQ-2024-77",
+        0,
+        (),
+    )
+    assert lot.item_code is None
+    assert snapshot(plant.db) == before  # reading changes nothing
+
+
+def test_a_supplier_lot_received_before_is_named_with_its_lots_item_and_supplier(plant: Plant) -> None:
+    first = received(plant, item_code=PCB, supplier_code="SUP-HQ", supplier_lot="HQ-9", packages=2)
+    again = read_scan(plant.db, "HQ-9")
+    assert (again.kind, again.earlier_count, again.earlier_lots) == (
+        ScanKind.SUPPLIER_LOT,
+        2,
+        tuple(first.lot_codes),
+    )
+    assert (again.item_code, again.supplier_code) == (PCB, "SUP-HQ")  # for a form with none chosen
+    assert read_scan(plant.db, "HQ-9", item_code=HOUSING).earlier_count == 0  # another item's lot
+    assert read_scan(plant.db, "HQ-9", supplier_code="SUP-PL").earlier_count == 0
+    received(plant, item_code=HOUSING, supplier_code="SUP-PL", supplier_lot="HQ-9")
+    both = read_scan(plant.db, "HQ-9")
+    assert (both.earlier_count, both.item_code, both.supplier_code) == (3, None, None)  # not one item
+
+
+def test_a_suppliers_gs1_label_fills_item_lot_dates_and_quantity(plant: Plant) -> None:
+    expiry = plant.today() + dt.timedelta(days=200)
+    text = element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-55", expiry=expiry, quantity=250)
+    label = read_scan(plant.db, text)
+    assert (label.kind, label.item_code, label.supplier_lot, label.expires_on, label.quantity) == (
+        ScanKind.LABEL,
+        PCB,
+        "HQ-55",
+        expiry,
+        Decimal(250),
+    )
+    assert label.earlier_count == 0
+    # As a scanner sends it: symbology identifier, GS separators, a production date (11).
+    made = plant.today() - dt.timedelta(days=3)
+    scanned = f"]C101{PCB_SUPPLIER_GTIN}11{made:%y%m%d}10HQ-55{GS}30250"
+    label = read_scan(plant.db, scanned)
+    assert (label.manufactured_on, label.expires_on, label.quantity) == (made, None, Decimal(250))
+    received(plant, item_code=PCB, supplier_code="SUP-HQ", supplier_lot="HQ-55")
+    assert read_scan(plant.db, text, supplier_code="SUP-HQ").earlier_count == 1
+
+
+def test_a_label_the_station_cannot_use_is_named_or_refused(plant: Plant) -> None:
+    unknown = read_scan(plant.db, element_string(gtin="4006381333931", lot="X-1"))
+    assert (unknown.kind, unknown.code, unknown.supplier_lot) == (
+        ScanKind.UNKNOWN_GTIN,
+        "04006381333931",
+        "X-1",
+    )
+    compound = read_scan(plant.db, element_string(gtin="06901234000023", lot="NOT-OURS"))
+    assert (compound.kind, compound.item_code) == (ScanKind.NOT_PURCHASED, COMPOUND)
+    before = snapshot(plant.db)
+    yesterday = plant.today() - dt.timedelta(days=1)
+    for text, code in (
+        (element_string(gtin=PCB_SUPPLIER_GTIN, lot="OLD", expiry=yesterday), ErrorCode.LOT_EXPIRED),
+        (element_string(gtin="06901234000016", serial="SM1"), ErrorCode.ITEM_NOT_LOT_TRACKED),
+        ("(01)06937654000016(10)X", ErrorCode.BAD_CHECK_DIGIT),
+        (METER, ErrorCode.ITEM_NOT_LOT_TRACKED),
+        ("L" * 65, ErrorCode.BAD_INPUT),
+    ):
+        with pytest.raises(DomainError) as error:
+            read_scan(plant.db, text)
+        assert error.value.code is code, (text, error.value)
+    for form, code in (
+        ({"item_code": "NOPE"}, ErrorCode.UNKNOWN_ITEM),
+        ({"supplier_code": "NOPE"}, ErrorCode.UNKNOWN_SUPPLIER),
+    ):
+        with pytest.raises(DomainError) as error:
+            read_scan(plant.db, "SUP-HQ", **form)
+        assert error.value.code is code
+    with pytest.raises(DomainError) as expired:
+        read_scan(plant.db, element_string(gtin=PCB_SUPPLIER_GTIN, lot="OLD", expiry=yesterday))
+    assert expired.value.params == {"code": "OLD", "expires_on": yesterday.isoformat()}
+    assert snapshot(plant.db) == before
+
+
+def test_our_own_lot_label_is_our_lot_and_an_inspector_needs_it_in_quarantine(plant: Plant) -> None:
+    waiting = quarantined_pcb(plant)
+    in_stock = received(plant).lot_codes[0]
+    with plant.db.session() as s:
+        _, fields = label_for(s, s.scalars(select(Unit).where(Unit.code == waiting)).one())
+    # PCB-MAIN has the supplier's GTIN: its internal lot label is GS1, and reads back to the lot.
+    assert fields["barcode"].startswith(f"(01){PCB_SUPPLIER_GTIN}(17)") and fields["barcode_gs1"] is True
+    for text in (waiting, fields["barcode"], fields["link"]):
+        own = read_scan(plant.db, text, inspecting=True)
+        assert (own.kind, own.code, own.item_code, own.status) == (
+            ScanKind.OWN_LOT,
+            waiting,
+            PCB,
+            "QUARANTINE",
+        )
+        assert own.supplier_lot == "HQ-77"
+    assert read_scan(plant.db, in_stock).status == "RELEASED"  # a receiver is told it is ours
+    with pytest.raises(DomainError) as error:
+        read_scan(plant.db, in_stock, inspecting=True)
+    assert (error.value.code, error.value.params) == (
+        ErrorCode.LOT_NOT_IN_QUARANTINE,
+        {"code": in_stock, "status": "RELEASED"},
+    )
+    carton = packing.open_container(plant.db, plant.actor(OPERATOR, "PCK-01")).code
+    with pytest.raises(DomainError) as error:
+        read_scan(plant.db, carton)
+    assert error.value.code is ErrorCode.NOT_A_LOT
+
+
+def test_todays_receipts_are_todays_newest_first_with_status_now(plant: Plant) -> None:
+    day_before = dt.datetime.combine(plant.today() - dt.timedelta(days=1), dt.time(12), dt.UTC)
+    with simulated_clock(day_before):
+        received(plant, supplier_lot="YESTERDAY")
+    housing = received(plant, packages=2)
+    pcb = quarantined_pcb(plant)
+    release_received_lot(plant.db, inspector(plant), lot_code=pcb)
+
+    today = todays_receipts(plant.db)
+    assert today.day == plant.today()
+    assert [row.lot_code for row in today.rows] == [pcb, *housing.lot_codes]
+    first = today.rows[0]
+    assert (first.item_code, first.item_name_en, first.supplier_code, first.supplier_lot) == (
+        PCB,
+        "Meter main PCB",
+        "SUP-HQ",
+        "HQ-77",
+    )
+    assert (first.quantity, first.uom, first.status) == (Decimal(50), "EA", "RELEASED")
+    assert first.expires_on == plant.today() + dt.timedelta(days=365)
+    assert first.received_at.date() == plant.today() and first.received_at.utcoffset() == dt.timedelta(
+        hours=8
+    )
+    assert [row.quantity for row in today.rows[1:]] == [Decimal(50), Decimal(50)]
+    assert {row.supplier_name_zh for row in today.rows[1:]} == {"东莞塑胶制品"}
+
+
+def test_quarantined_lots_are_the_lots_waiting_for_inspection_oldest_first(plant: Plant) -> None:
+    assert quarantined_lots(plant.db) == ()
+    first, second, third = (quarantined_pcb(plant, quantity) for quantity in (10, 20, 30))
+    received(plant)  # housings need no inspection
+    release_received_lot(plant.db, inspector(plant), lot_code=second)
+    reject_received_lot(plant.db, inspector(plant), lot_code=third, reason="no CoC")
+    fourth = quarantined_pcb(plant, 40)
+    waiting = quarantined_lots(plant.db)
+    assert [lot.lot_code for lot in waiting] == [first, fourth]
+    assert (waiting[0].item_code, waiting[0].item_name_zh, waiting[0].supplier_code) == (
+        PCB,
+        "电表主控板",
+        "SUP-HQ",
+    )
+    assert (waiting[0].supplier_lot, waiting[0].quantity, waiting[0].uom) == ("HQ-77", Decimal(10), "EA")
+    assert waiting[0].received_at.date() == plant.today()

@@ -26,7 +26,7 @@ from models.schema import (
 )
 from tests.models import flows
 from tests.models.flows import refused, replayed
-from tests.support import OPERATOR, QUALITY, Plant
+from tests.support import OPERATOR, QUALITY, Plant, snapshot
 
 
 def shipper(plant: Plant):  # type: ignore[no-untyped-def]
@@ -407,7 +407,13 @@ def test_a_hold_after_the_scan_refuses_the_confirmation(plant: Plant) -> None:
     assert error.params == {"code": meters[1], "container": pallet}
     assert shipment_row(plant, code).status is ShipmentStatus.OPEN
 
-    quality.release_hold(plant.db, plant.actor(QUALITY, "QA-01"), unit_code=meters[1], reason="cleared")
+    quality.release_hold(
+        plant.db,
+        plant.actor(QUALITY, "QA-01"),
+        unit_code=meters[1],
+        reason="cleared",
+        pin=flows.PINS[QUALITY],
+    )
     assert flows.confirm(plant, code).shipped_count == 4
 
 
@@ -532,3 +538,134 @@ def test_every_shipping_operation_replays_its_first_result(plant: Plant) -> None
         plant, shipping.confirm_shipment, shipper(plant), shipment_code="SH-R", accept_difference=True
     )
     assert (confirmed.status, confirmed.shipped_count) == ("SHIPPED", 3)
+
+
+# --- the shipping screen's reads ------------------------------------------------------------------
+
+
+def test_open_shipments_list_what_waits_with_what_is_scanned(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 2)
+    waiting = flows.shipment(plant, {METER: 3, COMPOUND: "12.5"}, customer="CUS-GD")
+    flows.add(plant, waiting, meters[0])
+    gone = flows.ship(plant, meters[1:], {METER: 1})
+    before = snapshot(plant.db)
+
+    listed = shipping.open_shipments(plant.db)
+    assert snapshot(plant.db) == before  # a read records nothing
+    assert [entry.code for entry in listed] == [waiting]
+    (entry,) = listed
+    assert (entry.customer_code, entry.customer_name_zh, entry.customer_name_en) == (
+        "CUS-GD",
+        "广东电网",
+        "Guangdong Grid",
+    )
+    assert [(line.item_code, line.uom, line.required, line.picked) for line in entry.lines] == [
+        (METER, "EA", 3, 1),
+        (COMPOUND, "KG", Decimal("12.5"), 0),
+    ]
+    assert entry.lines[0].item_name_zh == "单相智能电表"
+    assert gone not in {entry.code for entry in listed}
+
+
+def test_the_shipment_view_shows_lines_and_scanned_units(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 4)
+    lot = flows.compound_lot(plant, 10)
+    cartons = [flows.carton(plant, meters[:2]), flows.carton(plant, meters[2:3])]
+    pallet = flows.pallet(plant, cartons)
+    code = flows.shipment(plant, {METER: 5, COMPOUND: 4})
+    for unit, quantity in ((pallet, None), (meters[3], None), (lot, "4")):
+        flows.add(plant, code, unit, quantity)
+
+    view = shipping.shipment_view(plant.db, f" {code} ")
+    assert (view.code, view.status, view.is_open, view.customer_code) == (code, "OPEN", True, "CUS-EC")
+    assert [(line.item_code, line.required, line.picked, line.matches) for line in view.lines] == [
+        (METER, 5, 4, False),
+        (COMPOUND, 4, 4, True),
+    ]
+    assert [line.item_code for line in view.differences] == [METER]
+    assert [
+        (unit.code, unit.kind, unit.level, unit.item_code, unit.uom, unit.quantity) for unit in view.units
+    ] == [
+        (pallet, "CONTAINER", "PALLET", METER, "EA", 3),
+        (meters[3], "SERIAL", None, METER, "EA", 1),
+        (f"{lot}-01", "LOT", None, COMPOUND, "KG", 4),
+    ]
+    assert (view.units[0].pieces_inside, view.units[0].containers_inside) == (3, 2)
+    assert view.pieces == 5
+
+    flows.confirm(plant, code, accept_difference=True)
+    left = shipping.shipment_view(plant.db, code)
+    assert (left.status, left.is_open) == ("SHIPPED", False)
+    assert [(line.item_code, line.picked) for line in left.lines] == [(METER, 4), (COMPOUND, 4)]
+    assert [(unit.code, unit.quantity, unit.pieces_inside) for unit in left.units] == [
+        (pallet, 3, 3),
+        (meters[3], 1, 0),
+        (f"{lot}-01", 4, 0),
+    ]
+    refused(plant, ErrorCode.UNKNOWN_SHIPMENT, lambda: shipping.shipment_view(plant.db, "SH-NOPE"))
+
+
+def test_the_packing_list_opens_every_container(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 3)
+    lot = flows.compound_lot(plant, 10)
+    cartons = [flows.carton(plant, meters[:2]), flows.carton(plant, meters[2:])]
+    pallet = flows.pallet(plant, cartons)
+    shipping.create_shipment(
+        plant.db,
+        shipper(plant),
+        code="SH-PL",
+        customer_code="CUS-EU",
+        lines={METER: 3, COMPOUND: 10},
+        reference="EU-55",
+    )
+    flows.add(plant, "SH-PL", pallet)
+    flows.add(plant, "SH-PL", lot)
+
+    def rows(listing: shipping.PackingList) -> list[tuple[int, str, Decimal]]:
+        return [(row.depth, row.code, row.quantity) for row in listing.units]
+
+    expected = [
+        (0, pallet, 3),
+        (1, cartons[0], 2),
+        (2, meters[0], 1),
+        (2, meters[1], 1),
+        (1, cartons[1], 1),
+        (2, meters[2], 1),
+        (0, lot, 10),
+    ]
+    listing = shipping.packing_list(plant.db, "SH-PL")
+    assert (listing.code, listing.status, listing.reference, listing.shipped_on) == (
+        "SH-PL",
+        "OPEN",
+        "EU-55",
+        None,
+    )
+    assert (listing.customer_name_zh, listing.ordered_on) == ("欧洲能源贸易", plant.today())
+    assert rows(listing) == expected
+    assert [(row.kind, row.level, row.item_code, row.uom) for row in listing.units[:3]] == [
+        ("CONTAINER", "PALLET", METER, "EA"),
+        ("CONTAINER", "CARTON", METER, "EA"),
+        ("SERIAL", None, METER, "EA"),
+    ]
+    assert listing.units[-1].uom == "KG" and listing.units[-1].expires_on is not None
+
+    flows.confirm(plant, "SH-PL")
+    shipped = shipping.packing_list(plant.db, "SH-PL")
+    assert (shipped.status, shipped.shipped_on) == ("SHIPPED", plant.today())
+    assert rows(shipped) == expected
+    assert [(line.item_code, line.required, line.picked) for line in shipped.lines] == [
+        (METER, 3, 3),
+        (COMPOUND, 10, 10),
+    ]
+
+
+def test_refusals_write_quantities_as_people_do(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 2)
+    carton = flows.carton(plant, meters)
+    code = flows.shipment(plant, {METER: 1})
+    error = refused(plant, ErrorCode.SHIPMENT_LINE_EXCEEDED, lambda: flows.add(plant, code, carton))
+    assert (error.params["required"], error.params["picked"], error.params["requested"]) == ("1", "0", "2")
+    wide = flows.shipment(plant, {METER: 3})
+    flows.add(plant, wide, carton)
+    error = refused(plant, ErrorCode.SHIPMENT_QUANTITY_MISMATCH, lambda: flows.confirm(plant, wide))
+    assert error.params["lines"] == [{"item": METER, "required": "3", "picked": "2"}]

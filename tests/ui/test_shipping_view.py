@@ -1,0 +1,394 @@
+"""The shipping screen on a real station (window, worker, runner) and the real databases.
+
+Every test sets its plant up through the real operations (tests/models/flows.py), then drives the
+screen the way an operator does: scans (including the command barcodes) and keys. It checks what
+the database holds afterwards, that a refused scan changed nothing at all, and the banner's words.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from models.demo_plant import COMPOUND, METER, PCB
+from models.schema import Shipment, ShipmentPick, ShipmentStatus, ShippedUnit, Unit, UnitStatus
+from tests.models import flows
+from tests.station_harness import StationHarness
+from tests.support import OPERATOR, Plant, snapshot
+from ui.shipping_view import CodeRole, ShippingView
+from ui.widgets.feedback import Tone
+
+
+def opened(station, plant: Plant) -> tuple[StationHarness, ShippingView]:  # type: ignore[no-untyped-def]
+    harness: StationHarness = station("SHP-01", OPERATOR)
+    screen = ShippingView(harness.runner)
+    harness.show(screen)
+    return harness, screen
+
+
+def open_by_scan(harness: StationHarness, screen: ShippingView, code: str) -> None:
+    text = harness.scan(code, Tone.OK)
+    assert code in text
+    harness.idle()
+    assert screen._view is not None and screen._view.code == code
+
+
+def table(widget) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    return [
+        [
+            widget.item(row, column).text()
+            for column in range(widget.columnCount())
+            if widget.item(row, column)
+        ]
+        for row in range(widget.rowCount())
+    ]
+
+
+def status(plant: Plant, code: str) -> ShipmentStatus:
+    (row,) = flows.rows(plant, Shipment, Shipment.code == code)
+    return row.status
+
+
+def picks(plant: Plant, code: str) -> list[str]:
+    with plant.db.session() as session:
+        return list(
+            session.scalars(
+                select(Unit.code)
+                .join(ShipmentPick, ShipmentPick.unit_id == Unit.id)
+                .join(Shipment, Shipment.id == ShipmentPick.shipment_id)
+                .where(Shipment.code == code)
+                .order_by(ShipmentPick.id)
+            )
+        )
+
+
+def refused(harness: StationHarness, text: str) -> str:
+    """Scan `text`, expect a red banner, and that nothing in the database changed."""
+    before = snapshot(harness.plant.db)
+    answer = harness.scan(text, Tone.ERROR)
+    harness.idle()
+    assert snapshot(harness.plant.db) == before
+    return answer
+
+
+def wait_question(harness: StationHarness, screen: ShippingView) -> str:
+    harness.qtbot.waitUntil(lambda: screen.strip.waiting, timeout=10_000)
+    return screen.strip.question.text()
+
+
+# --- picking a shipment ---------------------------------------------------------------------------
+
+
+def test_a_shipment_is_picked_from_the_list_by_keyboard_or_scanned(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    first = flows.shipment(plant, {METER: 3})
+    second = flows.shipment(plant, {METER: 2, COMPOUND: "12.5"}, customer="CUS-GD")
+    harness, screen = opened(station, plant)
+
+    assert screen.pages.currentIndex() == 0
+    assert [row[0] for row in table(screen.shipment_table)] == [first, second]
+    assert table(screen.shipment_table)[1][1] == "Guangdong Grid (CUS-GD)"
+    assert table(screen.shipment_table)[1][3] == "DDZY-102 0 / 2 · PTG-200 0 KG / 12.5 KG"
+    assert screen.prompt.text() == "Scan or pick a shipment (arrows, then Enter)."
+    assert screen.shipment_table.hasFocus()
+
+    qtbot.keyClick(screen.shipment_table, Qt.Key.Key_Down)
+    count = len(harness.messages)
+    qtbot.keyClick(screen.shipment_table, Qt.Key.Key_Return)
+    assert second in harness.wait_banner(Tone.OK, after=count)
+    harness.idle()
+    assert screen.pages.currentIndex() == 1
+    assert screen.card_title.text() == f"Shipment {second} · Guangdong Grid"
+    assert table(screen.line_table) == [
+        ["DDZY-102", "Single-phase smart meter", "2", "0"],
+        ["PTG-200", "Meter potting compound", "12.5 KG", "0 KG"],
+    ]
+    assert screen.quantity.hasFocus()
+
+    open_by_scan(harness, screen, first)  # another shipment's code switches to it
+    assert screen.card_title.text() == f"Shipment {first} · East China Power"
+    qtbot.keyClick(screen, Qt.Key.Key_F4)  # back to the list
+    harness.idle()
+    assert screen.pages.currentIndex() == 0 and screen.shipment_table.hasFocus()
+    assert screen.card_detail.text() == "Open shipments: 2"
+    open_by_scan(harness, screen, first)
+
+    harness.language = "zh_CN"  # item and customer names follow the operator's language
+    screen.retranslate()
+    assert screen.card_title.text().endswith("华东电力公司")
+    assert table(screen.line_table)[0][1] == "单相智能电表"
+
+
+def test_a_unit_before_a_shipment_or_a_code_that_is_no_unit_is_refused(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    meters = flows.released_meters(plant, 1)
+    code = flows.shipment(plant, {METER: 1})
+    harness, screen = opened(station, plant)
+    assert meters[0] in refused(harness, meters[0])
+    assert "Scan or pick a shipment first" in harness.errors()[-1]
+    assert "is not known" in refused(harness, "NO-SUCH-CODE")
+    assert refused(harness, "#CONFIRM") == "Scan or pick a shipment first."
+
+    open_by_scan(harness, screen, code)
+    text = refused(harness, METER)  # an item code is not something that leaves
+    assert text == f"{METER} is not a pallet, carton, serial or lot: scan what leaves."
+    assert refused(harness, "#CLOSE").startswith("#CLOSE closes a carton")
+    assert refused(harness, "#CONFIRM") == f"Shipment {code} is empty: scan what leaves first."
+    assert picks(plant, code) == []
+
+
+# --- what is scanned onto a shipment ----------------------------------------------------------------
+
+
+def test_a_pallet_a_carton_a_serial_and_part_of_a_lot_are_added_then_shipped_as_ordered(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    meters = flows.released_meters(plant, 6)
+    lot = flows.compound_lot(plant, 10)
+    cartons = [flows.carton(plant, meters[:2]), flows.carton(plant, meters[2:4])]
+    pallet = flows.pallet(plant, cartons)
+    carton = flows.carton(plant, meters[4:5])
+    code = flows.shipment(plant, {METER: 6, COMPOUND: 4})
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+
+    # The pallet by its GS1 SSCC: every meter on it counts on the line.
+    assert len(pallet) == 18 and pallet.isdigit()
+    assert harness.scan(f"(00){pallet}", Tone.OK) == f"Added {pallet}. {METER}: 4 of 6 scanned."
+    assert harness.scan(carton, Tone.OK) == f"Added {carton}. {METER}: 5 of 6 scanned."
+    serial = f"(01)06901234000016(21){meters[5]}"  # the meter's own GS1 label
+    assert harness.scan(serial, Tone.OK) == f"Added {meters[5]}. {METER}: 6 of 6 scanned."
+    qtbot.keyClicks(screen.quantity, "4")
+    qtbot.keyClick(screen.quantity, Qt.Key.Key_Return)
+    assert "Now scan the lot." in screen.prompt.text()
+    part = f"{lot}-01"
+    assert harness.scan(lot, Tone.OK) == f"Added {part}. {COMPOUND}: 4 KG of 4 KG scanned."
+    harness.idle()
+
+    assert picks(plant, code) == [pallet, carton, meters[5], part]
+    assert plant.unit(lot).quantity == 6  # the rest of the lot stays in stock
+    assert screen.quantity.text() == "" and screen.quantity.hasFocus()
+    assert table(screen.line_table) == [
+        ["DDZY-102", "Single-phase smart meter", "6", "6"],
+        ["PTG-200", "Meter potting compound", "4 KG", "4 KG"],
+    ]
+    assert [row[:2] + row[3:] for row in table(screen.unit_table)] == [
+        [pallet, "pallet", "4", "4 units in 2 cartons"],
+        [carton, "carton", "1", "1 unit"],
+        [meters[5], "serial", "1", ""],
+        [part, "lot", "4 KG", ""],
+    ]
+    assert screen.overall.value() == 100
+    assert screen.prompt.text() == "Everything ordered is scanned: ship with F10 or #CONFIRM."
+
+    # Exactly as ordered: one question, then it leaves.
+    qtbot.keyClick(screen, Qt.Key.Key_F10)
+    assert wait_question(harness, screen) == "Ship 7 units to East China Power?"
+    count = len(harness.messages)
+    qtbot.keyClick(screen.strip, Qt.Key.Key_Return)
+    text = harness.wait_banner(Tone.OK, after=count)
+    assert text == f"Shipment {code} shipped to East China Power: DDZY-102 6, PTG-200 4 KG."
+    harness.idle()
+    assert status(plant, code) is ShipmentStatus.SHIPPED
+    everything = [pallet, *cartons, carton, *meters, part]
+    assert {plant.unit(unit).status for unit in everything} == {UnitStatus.SHIPPED}
+    assert len(flows.rows(plant, ShippedUnit)) == len(everything)
+    assert harness.errors() == []
+    assert "has left" in screen.prompt.text() and not screen.confirm_button.isEnabled()
+
+    # Gone: nothing more goes onto it.
+    extra = flows.released_meters(plant, 1)[0]
+    assert refused(harness, extra) == f"Shipment {code} has left already: it cannot be changed."
+
+
+def test_a_packing_list_names_every_serial_in_every_container(station, plant: Plant, qtbot: QtBot) -> None:
+    meters = flows.released_meters(plant, 3)
+    box = flows.carton(plant, meters[:2])
+    pallet = flows.pallet(plant, [box])
+    code = flows.shipment(plant, {METER: 3})
+    flows.add(plant, code, pallet)
+    flows.add(plant, code, meters[2])
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+
+    count = len(harness.messages)
+    qtbot.keyClick(screen, Qt.Key.Key_F9)
+    path = harness.documents / f"{code}.pdf"
+    assert harness.wait_banner(Tone.OK, after=count) == f"Saved {path}"
+    harness.idle()
+    assert str(path) in screen.prompt.text()
+    reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in (code, "East China Power", "华东电力公司", "单相智能电表", pallet, box, *meters):
+        assert expected in text, expected
+
+
+# --- refusals -----------------------------------------------------------------------------------------
+
+
+def test_units_that_may_not_leave_are_refused_and_nothing_changes(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    batch = flows.build_meters(plant, 6, spare_modules=1)
+    held, inside_a, inside_b, extra, gone, loose = batch.meters
+    failed = flows.extra_meter(plant, batch, state="FAILED")
+    quarantined = flows.receive_lot(plant, PCB, "SUP-HQ", 10)
+    expired = flows.compound_lot(plant, 10)
+    flows.set_expiry(plant, expired, flows.yesterday(plant))
+    pallet = flows.pallet(plant, [flows.carton(plant, [inside_a, inside_b])])
+    flows.hold(plant, held)
+    flows.ship(plant, [gone], {METER: 1})
+    code = flows.shipment(plant, {METER: 3, COMPOUND: 5, PCB: 5})
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+    assert harness.scan(pallet, Tone.OK) == f"Added {pallet}. {METER}: 2 of 3 scanned."
+    harness.idle()
+
+    module = batch.spare_modules[0]
+    assert refused(harness, module) == f"{module} is item COMM-4G, which shipment {code} does not order."
+    assert refused(harness, held) == f"{held} is on hold: it cannot be used."
+    assert (
+        refused(harness, quarantined) == f"{quarantined} is not released (in quarantine): it cannot be used."
+    )
+    assert refused(harness, failed) == f"Serial {failed} failed a test: it cannot be used."
+    assert refused(harness, expired).startswith(f"{expired} expired on ")
+    assert refused(harness, gone) == f"{gone} has been shipped already."
+    assert refused(harness, pallet) == f"{pallet} is on shipment {code} already."
+    assert refused(harness, inside_a).startswith(f"{inside_a} is packed in ")
+    assert flows.add(plant, code, loose).lines[0].picked == 3  # the line is full now
+    assert refused(harness, extra) == (
+        f"Too much of item {METER}: the shipment orders 3, 3 picked so far, 1 more would exceed it."
+    )
+
+    # A typed quantity that is no number is refused before anything is asked of the database.
+    qtbot.keyClicks(screen.quantity, "4x")
+    assert refused(harness, expired) == "4x is not a quantity: type a number, or clear it."
+    assert screen.quantity.text() == "4x"
+    qtbot.keyClick(screen, Qt.Key.Key_Escape)  # Esc drops what is half-typed
+    assert screen.quantity.text() == ""
+    assert picks(plant, code) == [pallet, loose]
+
+
+# --- taking a wrong scan back ---------------------------------------------------------------------------
+
+
+def test_a_wrong_scan_is_taken_off_after_a_question(station, plant: Plant, qtbot: QtBot) -> None:
+    meters = flows.released_meters(plant, 3)
+    box = flows.carton(plant, meters[:2])
+    code = flows.shipment(plant, {METER: 3})
+    flows.add(plant, code, box)
+    flows.add(plant, code, meters[2])
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+
+    # #REMOVE, then the unit: asked first; every other scan waits for the answer.
+    harness.scan("#REMOVE")
+    assert screen.prompt.text() == f"Scan the unit to take off {code} (Esc: keep it)."
+    harness.scan(meters[2])
+    assert wait_question(harness, screen) == f"Take {meters[2]} off shipment {code}?"
+    assert refused(harness, box).startswith("Answer the question first")
+    assert refused(harness, code).startswith("Answer the question first")  # no switching either
+    assert harness.scan("#CONFIRM", Tone.OK) == f"{meters[2]} taken off shipment {code}."
+    harness.idle()
+    assert picks(plant, code) == [box]
+    assert [row[0] for row in table(screen.unit_table)] == [box]
+    assert table(screen.line_table)[0][3] == "2"
+
+    # What is not on the shipment cannot come off it: refused without a question.
+    harness.scan("#REMOVE")
+    assert refused(harness, meters[2]) == f"{meters[2]} is not on shipment {code}."
+    assert not screen.strip.waiting
+
+    # The selected row and Delete; Esc keeps it, Enter takes it off.
+    screen.unit_table.setFocus()
+    screen.unit_table.selectRow(0)
+    qtbot.keyClick(screen.unit_table, Qt.Key.Key_Delete)
+    assert screen.strip.question.text() == f"Take {box} off shipment {code}?"
+    before = snapshot(plant.db)
+    qtbot.keyClick(screen.strip, Qt.Key.Key_Escape)
+    harness.idle()
+    assert not screen.strip.waiting and snapshot(plant.db) == before
+    assert screen.unit_table.item(0, 0).data(CodeRole) == box
+    screen.unit_table.selectRow(0)
+    qtbot.keyClick(screen.unit_table, Qt.Key.Key_Delete)
+    count = len(harness.messages)
+    qtbot.keyClick(screen.strip, Qt.Key.Key_Return)
+    assert harness.wait_banner(Tone.OK, after=count) == f"{box} taken off shipment {code}."
+    harness.idle()
+    assert picks(plant, code) == []
+    assert plant.unit(box).status is UnitStatus.CLOSED  # back in stock, free for another shipment
+    assert refused(harness, "#REMOVE") == f"Nothing is scanned onto {code}: there is nothing to remove."
+
+
+# --- confirming -------------------------------------------------------------------------------------------
+
+
+def test_a_short_shipment_needs_a_second_answer_and_a_no_ships_nothing(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    meters = flows.released_meters(plant, 1)
+    code = flows.shipment(plant, {METER: 3})
+    flows.add(plant, code, meters[0])
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+    before = snapshot(plant.db)
+
+    harness.scan("#CONFIRM")
+    assert wait_question(harness, screen) == "Ship 1 unit to East China Power?"
+    harness.scan("#CONFIRM")
+    harness.idle()
+    second = wait_question(harness, screen)
+    assert second == f"NOT as ordered: {METER}: 3 ordered, 1 scanned. Ship anyway?"
+    harness.scan("#CANCEL")
+    harness.idle()
+    assert not screen.strip.waiting
+    assert "Not shipped: nothing was recorded." in screen.prompt.text()
+    assert snapshot(plant.db) == before and status(plant, code) is ShipmentStatus.OPEN
+
+    # Again, and yes twice: it leaves short, as decided.
+    qtbot.keyClick(screen, Qt.Key.Key_F10)
+    wait_question(harness, screen)
+    qtbot.keyClick(screen.strip, Qt.Key.Key_Return)
+    harness.idle()
+    assert wait_question(harness, screen) == second
+    text = harness.scan("#CONFIRM", Tone.OK)
+    assert text == f"Shipment {code} shipped to East China Power: {METER} 1."
+    harness.idle()
+    assert status(plant, code) is ShipmentStatus.SHIPPED
+    assert plant.unit(meters[0]).status is UnitStatus.SHIPPED
+    assert harness.errors() == []
+
+
+def test_a_change_behind_the_screen_is_caught_by_the_model_and_asked_about(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    meters = flows.released_meters(plant, 2)
+    box = flows.carton(plant, meters)
+    code = flows.shipment(plant, {METER: 2})
+    flows.add(plant, code, box)
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+    assert screen.prompt.text().startswith("Everything ordered is scanned")
+    flows.unpack(plant, meters[1])  # at the packing station, after the screen last looked
+
+    harness.scan("#CONFIRM")
+    assert wait_question(harness, screen) == "Ship 2 units to East China Power?"
+    count = len(harness.messages)
+    harness.scan("#CONFIRM")
+    refusal = harness.wait_banner(Tone.ERROR, after=count)
+    assert refusal == f"Shipment {code} does not match its order: {METER}: 1 of 2."
+    assert wait_question(harness, screen) == f"NOT as ordered: {METER}: 2 ordered, 1 scanned. Ship anyway?"
+    assert status(plant, code) is ShipmentStatus.OPEN
+    assert harness.scan("#CONFIRM", Tone.OK) == f"Shipment {code} shipped to East China Power: {METER} 1."
+    harness.idle()
+    assert status(plant, code) is ShipmentStatus.SHIPPED
+    assert (plant.unit(meters[0]).status, plant.unit(meters[1]).status) == (
+        UnitStatus.SHIPPED,
+        UnitStatus.RELEASED,
+    )

@@ -1,0 +1,234 @@
+"""The label flows of the packing screen: a work order's serials created and labelled (one, or a
+typed batch), each label scanned back off its unit (the mislabelling catch), labels that did not
+print sent again, and a supervisor's reprint with a reason.
+
+A mixin of ui/packing_view.PackingView, which owns the state, the panel and the database round
+trips these flows end with (`_finish`, `_idle`); its texts are translated in this class's context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from models import print_jobs, production
+from models.actions import SUPERVISION
+from models.errors import DomainError, ErrorCode
+from models.print_jobs import LabelJob, PrintJobResult, StationLabels, WorkOrderLabels
+from models.production import SerialsResult
+from models.resolve import Resolved, Target
+from ui.messages import domain_message
+from ui.packing_panel import Entry, Held, Mode
+from ui.station_screen import Runner
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QLineEdit
+
+FAILED = "FAILED"
+Checked = dict[str, LabelJob | None]
+
+
+class LabelFlows:
+    """Serialization, scan-back, resend and reprint (see the module docstring).
+
+    PackingView provides the state annotated here and the round trips these flows use: `_ready`,
+    `_awaiting`, `_hold`, `_show`, `_idle`, `_reset_entry`, `_amount_entered`, `_failed`,
+    `_failed_reset` and `_finish`. (No stubs of them here: a mixin's stub would shadow the screen's
+    method, and lupdate loses this class's context under an `if TYPE_CHECKING:` block.)
+    """
+
+    runner: Runner
+    amount: QLineEdit
+    _order: WorkOrderLabels | None
+    _labels: StationLabels
+    _unlabelled: list[str]
+    _mode: Mode
+    _entry: Entry
+    _busy: bool
+
+    def _check_label(self, found: Resolved, expected: LabelJob) -> None:
+        """The mislabelling catch: the label scanned off the unit must be the one just printed."""
+        if found.target is not Target.UNIT or found.code != expected.unit_code:
+            self.runner.refuse(
+                self.tr(
+                    "This is not the label just printed (expected {0}): check the label on the unit."
+                ).format(expected.unit_code)
+            )
+            self._idle()
+            return
+        left = len(self._awaiting()) - 1
+
+        def confirmed(result: PrintJobResult) -> None:
+            if left:
+                self.runner.ok(
+                    self.tr("Label {0} confirmed: {1} more to scan back.").format(result.unit_code, left)
+                )
+            else:
+                self.runner.ok(self.tr("Label {0} confirmed.").format(result.unit_code))
+            self._finish()
+
+        self.runner.act(print_jobs.confirm_label, confirmed, self._failed, unit_code=expected.unit_code)
+
+    def _order_found(self, order: WorkOrderLabels) -> None:
+        if not order.serialized:
+            self.runner.refuse(
+                self.tr(
+                    "Work order {0} makes {1}, which has no serial numbers: there is nothing to label."
+                ).format(order.code, order.item_code)
+            )
+        else:
+            self._order = order
+            self.runner.ok(
+                self.tr("Work order {0}: {1} serials still to create. F5 prints the next label.").format(
+                    order.code, order.remaining
+                )
+            )
+        self._idle()
+
+    def _next_label(self) -> None:
+        if self._can_label():
+            self._create(1)
+
+    def _batch(self) -> None:
+        if self._entry is Entry.BATCH:
+            self._amount_entered()
+        elif self._can_label():
+            self._entry = Entry.BATCH
+            self.amount.clear()
+            self._show()
+
+    def _can_label(self) -> bool:
+        if not self._ready(free=True):
+            return False
+        if self._order is None:
+            self.runner.refuse(self.tr("Scan a work order first: its serials are labelled here."))
+            return False
+        if self._awaiting():
+            self.runner.refuse(self._scan_back_first())
+            return False
+        return True
+
+    def _create(self, count: int) -> None:
+        assert self._order is not None
+        self._busy = True
+        self.runner.act(
+            production.create_serials,
+            self._created,
+            self._failed,
+            work_order_code=self._order.code,
+            count=count,
+        )
+
+    def _created(self, result: SerialsResult) -> None:
+        codes = list(result.codes)
+        for code in codes:
+            self.runner.print_label(code)
+        self._finish(codes, lambda checked: self._serials_labelled(codes, checked))
+
+    def _serials_labelled(self, codes: list[str], checked: Checked) -> None:
+        if not self._printed(codes, checked):
+            missing = [code for code in codes if not self._printed([code], checked)]
+            self.runner.refuse(
+                self.tr("{0} of {1} labels did not print: check the printer, then F7.").format(
+                    len(missing), len(codes)
+                )
+            )
+        elif len(codes) == 1:
+            self.runner.ok(
+                self.tr(
+                    "Serial {0} created and labelled: stick the label on the unit and scan it back."
+                ).format(codes[0])
+            )
+        else:
+            self.runner.ok(
+                self.tr(
+                    "{0} serials created and labelled: stick each label on its unit, then scan them back."
+                ).format(len(codes))
+            )
+
+    def _resend(self) -> None:
+        if not self._ready():
+            return
+        failed = [job for job in self._labels.failed if job.unit_code not in self._unlabelled]
+        codes = [job.unit_code for job in failed] + self._unlabelled
+        if not codes:
+            self.runner.refuse(self.tr("There is no label to send again."))
+            return
+        self._busy = True
+        for job in failed:
+            self.runner.resend(job.job_id, job.unit_code)
+        for code in self._unlabelled:
+            self.runner.print_label(code)
+        self._unlabelled = []
+        self._finish(codes, lambda checked: self._resent(codes, checked))
+
+    def _resent(self, codes: list[str], checked: Checked) -> None:
+        if self._printed(codes, checked):
+            self.runner.ok(self.tr("Sent again: {0}.").format(", ".join(codes)))
+        else:
+            self.runner.refuse(self.tr("Still not printed: check the printer, then F7 again."))
+
+    def _printed(self, codes: Iterable[str], checked: Checked) -> bool:
+        """Whether every unit's last label went out; one refused before its job was recorded is
+        remembered for F7 (a failed job is found again in the station's labels)."""
+        printed = True
+        for code in codes:
+            job = checked.get(code)
+            if job is None and code not in self._unlabelled:
+                self._unlabelled.append(code)
+            printed = printed and job is not None and job.status != FAILED
+        return printed
+
+    def _reprint_mode(self) -> None:
+        if not (self.runner.roles & SUPERVISION):
+            # The operation refuses it too; said at once, before a label and a reason are asked for.
+            roles = sorted(role.value for role in SUPERVISION)
+            self.runner.refuse(domain_message(DomainError(ErrorCode.ROLE_REQUIRED, roles=roles)))
+            return
+        if not self._ready(free=True):
+            return
+        awaiting = self._awaiting()
+        self._mode = Mode.REPRINT
+        if awaiting:  # the label just printed tore or got lost: print it again without a scan
+            self._hold(Held(awaiting[0].unit_code, awaiting[0].unit_kind, job_id=awaiting[0].job_id))
+        else:
+            self._show()
+
+    def _reprint_found(self, code: str, job: LabelJob | None) -> None:
+        if job is None:
+            self.runner.refuse(self.tr("{0} has no label yet: there is nothing to reprint.").format(code))
+            self._idle()
+            return
+        self.runner.ok(self.tr("{0}: type why its label is printed again, then Enter.").format(code))
+        self._hold(Held(code, job.unit_kind, job_id=job.job_id))
+
+    def _reprinted(self, job: PrintJobResult) -> None:
+        self._reset_entry()
+        self.runner.resend(job.job_id, job.unit_code)
+        self._finish([job.unit_code], lambda checked: self._reprint_sent(job, checked))
+
+    def _reprint_sent(self, job: PrintJobResult, checked: Checked) -> None:
+        last = checked.get(job.unit_code)
+        if last is None or last.job_id != job.job_id or last.status == FAILED:
+            self.runner.refuse(
+                self.tr("The new label of {0} did not print: check the printer, then F7.").format(
+                    job.unit_code
+                )
+            )
+        elif last.unit_kind == "SERIAL":
+            self.runner.ok(
+                self.tr("Label {0} printed again: stick it on and scan it back.").format(job.unit_code)
+            )
+        else:
+            self.runner.ok(self.tr("Label {0} printed again.").format(job.unit_code))
+
+    def _scan_back_first(self) -> str:
+        return self.tr("Scan the label of {0} back from its unit first (or #CANCEL).").format(
+            self._awaiting()[0].unit_code
+        )
+
+    def _reprint(self, held: Held, reason: str) -> None:
+        self._busy = True
+        self.runner.act(
+            print_jobs.reprint_label, self._reprinted, self._failed_reset, job_id=held.job_id, reason=reason
+        )
