@@ -153,6 +153,11 @@ def preview_folder() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "labels"
 
 
+def documents_folder() -> Path:
+    """Where a station saves the documents it makes (packing lists, recall reports)."""
+    return Path(platformdirs.user_documents_dir()) / APP_NAME
+
+
 class FrozenTable(Mapping[str, PrinterValue]):
     """A read-only, hashable copy of a TOML table: a frozen config must not change under its holder."""
 

@@ -9,6 +9,7 @@ slow answer is on its way (never green before the database said so).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,23 +17,24 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop.config import StationConfig
+from desktop.config import StationConfig, documents_folder
+from desktop.runner import StationRunner
 from desktop.scanner import KeyboardWedge, SerialScanner
 from desktop.session import ActivityWatch, LoginSession
 from desktop.sounds import Sounds
-from desktop.worker import Cancelled, DatabaseWorker, Offline, OutcomeUnknown, Progress, Settled, Task
+from desktop.supervisor import SupervisorDesk
+from desktop.worker import DatabaseWorker, Offline, Settled
 from models.auth import Operator
 from models.db import Database
 from models.errors import DomainError
-from models.history import History, history
 from models.overview import Overview, plant_overview
 from models.resolve import Resolved, Target, resolve
-from models.trace import Trace, TraceCancelled, backward, forward
 from ui.login import LoginView
 from ui.messages import domain_message, idle_message, offline_message
 from ui.overview import OverviewView
+from ui.station_screen import StationScreen
 from ui.station_window import StationWindow
-from ui.trace_view import TraceView
+from ui.supervisor_view import SupervisorView
 from ui.widgets.feedback import Tone
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -44,6 +46,30 @@ SUFFIX_KEYS: dict[str, tuple[Qt.Key, ...]] = {
     "\t": (Qt.Key.Key_Tab,),
     "": (),
 }
+
+
+Home = OverviewView | SupervisorView | StationScreen
+
+
+def _screen_class(kind: str) -> type[StationScreen] | None:
+    """The operator screen of a station kind (models.schema.StationKind), imported when needed."""
+    if kind == "RECEIVING":
+        from ui.receiving_view import ReceivingView
+
+        return ReceivingView
+    if kind == "PRODUCTION":
+        from ui.production_view import ProductionView
+
+        return ProductionView
+    if kind == "PACKING":
+        from ui.packing_view import PackingView
+
+        return PackingView
+    if kind == "SHIPPING":
+        from ui.shipping_view import ShippingView
+
+        return ShippingView
+    return None
 
 
 @dataclass(frozen=True)
@@ -93,10 +119,24 @@ class StationShell(QObject):
             self.serial.start()
             app.aboutToQuit.connect(self.serial.stop)
         self.sounds = Sounds(self.window)
+        # The runner's callables read the session and the window, never the shell: a reference to
+        # the shell from an object the window owns would keep it alive in a cycle (see _changed).
+        self.runner = StationRunner(
+            db,
+            self.worker,
+            place.code,
+            show=self.window.show_result,
+            operator=functools.partial(getattr, self.session, "operator"),
+            language=functools.partial(getattr, self.window, "language"),
+            printer=config.printer_settings,
+            documents=documents_folder,
+            sounds=self.sounds,
+            parent=self.window,
+        )
 
         self.login = LoginView(place.code)
-        self.home: OverviewView | TraceView = self._make_home(place.kind)
-        self._tracing: Task | None = None
+        self.desk: SupervisorDesk | None = None
+        self.home: Home = self._make_home(place.kind)
         self.window.add_screen(self.login)
         self.window.show_screen(self.login)
         self.window.set_operator(None)
@@ -113,13 +153,25 @@ class StationShell(QObject):
         self.window.logout_requested.connect(self._logout)
         self.window.language_requested.connect(self._language_requested)
 
-    def _make_home(self, kind: str) -> OverviewView | TraceView:
-        """The screen after login: the trace view at a supervisor station, else the overview."""
-        home: OverviewView | TraceView
-        if kind == "SUPERVISOR":
-            home = TraceView(language=self.config.language)
-            home.trace_requested.connect(self.trace)
-            home.cancel_requested.connect(self._cancel_trace)
+    def _make_home(self, kind: str) -> Home:
+        """The screen after login: the station's own screen for its kind, the trace view at a
+        supervisor station, the plant overview until the kind is known."""
+        home: Home
+        screen = _screen_class(kind)
+        if screen is not None:
+            home = screen(self.runner)
+        elif kind == "SUPERVISOR":
+            home = SupervisorView(language=self.config.language)
+            self.desk = SupervisorDesk(
+                self.db,
+                self.worker,
+                self.runner,
+                self.window,
+                home,
+                operator=functools.partial(getattr, self.session, "operator"),
+                documents=documents_folder,
+                parent=home,
+            )
         else:
             home = OverviewView()
             home.refresh_requested.connect(self.refresh)
@@ -128,15 +180,20 @@ class StationShell(QObject):
 
     def set_kind(self, kind: str) -> None:
         """The station's kind, once the database has said it: its home screen follows."""
-        wanted = TraceView if kind == "SUPERVISOR" else OverviewView
-        if isinstance(self.home, wanted):
+        screen = _screen_class(kind)
+        wanted = screen or (SupervisorView if kind == "SUPERVISOR" else OverviewView)
+        if type(self.home) is wanted:
             return
         showing = self.window.screens.currentWidget() is self.home
+        if isinstance(self.home, SupervisorView):
+            self.desk = None  # it goes with its view (its parent)
         old, self.home = self.home, self._make_home(kind)
         self.window.screens.removeWidget(old)
         old.deleteLater()
         if showing:
             self.window.show_screen(self.home)
+            if isinstance(self.home, StationScreen):
+                self.home.activate()
 
     # --- scans -----------------------------------------------------------------------------------
 
@@ -149,8 +206,8 @@ class StationShell(QObject):
         if not self.worker.online:
             self._refused(offline_message())
             return
-        if isinstance(self.home, TraceView):
-            self.home.scanned(text)  # the view asks for the trace: trace_requested
+        if isinstance(self.home, SupervisorView | StationScreen):
+            self.home.scanned(text)  # the supervisor view asks for the trace: trace_requested
             return
         self.window.show_result(Tone.PENDING, self.tr("Looking up {0}…").format(text))
         db = self.db
@@ -169,66 +226,7 @@ class StationShell(QObject):
         self.sounds.ok()
 
     def _failed(self, error: Exception) -> None:
-        if isinstance(error, DomainError):
-            self._refused(domain_message(error))
-        elif isinstance(error, Offline):
-            self._refused(offline_message())
-        elif isinstance(error, OutcomeUnknown):
-            self._refused(
-                self.tr("Connection lost: whether it was recorded is checked when the database is back.")
-            )
-        else:
-            self._refused(self.tr("Not recorded: {0}").format(error))
-
-    # --- traces (a supervisor station) ----------------------------------------------------------
-
-    def trace(self, code: str) -> None:
-        """Backward, forward and the timeline of `code`, on the worker; cancelled between batches."""
-        assert isinstance(self.home, TraceView)
-        if not self.worker.online:
-            self.home.show_error(offline_message())
-            self._refused(offline_message())
-            return
-        self.home.set_busy(True)
-        self.window.show_result(Tone.PENDING, self.tr("Tracing {0}…").format(code))
-        db = self.db
-
-        def work(progress: Progress) -> tuple[Trace, Trace, History]:
-            def cancelled() -> bool:
-                return progress.cancelled
-
-            return (
-                backward(db, code, cancel=cancelled),
-                forward(db, code, cancel=cancelled),
-                history(db, code),
-            )
-
-        self._tracing = self.worker.submit_long(work, self._traced, self._trace_failed)
-
-    def _traced(self, found: tuple[Trace, Trace, History]) -> None:
-        assert isinstance(self.home, TraceView)
-        self._tracing = None
-        back, ahead, timeline = found
-        self.home.show_backward(back)
-        self.home.show_forward(ahead)
-        self.home.show_history(timeline)
-        self.home.set_busy(False)
-        self.window.show_result(Tone.OK, self.tr("Traced {0}").format(timeline.code))
-        self.sounds.ok()
-
-    def _trace_failed(self, error: Exception) -> None:
-        assert isinstance(self.home, TraceView)
-        self._tracing = None
-        if isinstance(error, Cancelled | TraceCancelled):
-            self.home.show_error(self.tr("Cancelled."))
-            self.window.show_result(Tone.NEUTRAL, self.tr("Trace cancelled."))
-            return
-        self._failed(error)
-        self.home.show_error(self.window.banner.text())
-
-    def _cancel_trace(self) -> None:
-        if self._tracing is not None:
-            self._tracing.cancel()
+        self._refused(self.runner.message(error))
 
     def _refused(self, message: str) -> None:
         self.window.show_result(Tone.ERROR, message)
@@ -248,6 +246,10 @@ class StationShell(QObject):
         self.window.show_screen(self.home)
         self.window.show_result(Tone.OK, self.tr("Welcome, {0}").format(operator.name))
         self.sounds.ok()
+        if isinstance(self.home, StationScreen):
+            self.home.activate()
+        if self.desk is not None:
+            self.desk.activate()
         self.refresh()
 
     def _login_refused(self, error: Exception) -> None:
@@ -288,7 +290,7 @@ class StationShell(QObject):
     def _show_language(self, language: str) -> None:
         """Texts follow Qt's LanguageChange; names chosen by language (items, customers) follow this."""
         self.window.set_language(language)
-        if isinstance(self.home, TraceView):
+        if isinstance(self.home, SupervisorView):
             self.home.set_language(language)
 
     def refresh(self) -> None:

@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 
 from models.history import History, HistoryEntry
 from models.trace import Trace, TraceNode
+from ui.genealogy_layout import Picture
+from ui.genealogy_view import GenealogyView
 from ui.trace_model import EVENT_COLUMNS, TOUCH_TARGET, Column, TraceModel, Words, local_time
 
 # The header card: one caption and one value per line, in this order.
@@ -52,6 +54,8 @@ class TraceView(QWidget):
 
     trace_requested = Signal(str)
     cancel_requested = Signal()
+    save_requested = Signal(str, bytes)  # a file name and its content: the picture, exported
+    action_requested = Signal(str, object)  # "hold", "release" or "scrap", and the TraceNode
 
     def __init__(
         self, language: str = "zh_CN", zone: dt.tzinfo | None = None, parent: QWidget | None = None
@@ -116,6 +120,20 @@ class TraceView(QWidget):
             self.card_captions[name], self.card_values[name] = caption, value
         card_grid.setColumnStretch(1, 1)
         card_grid.setColumnStretch(3, 1)
+        # What a supervisor or quality engineer does about the unit: each asks for a signature.
+        self.hold_button = QPushButton()
+        self.hold_button.setObjectName("holdButton")
+        self.release_button = QPushButton()
+        self.release_button.setObjectName("releaseButton")
+        self.scrap_button = QPushButton()
+        self.scrap_button.setObjectName("scrapButton")
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        for button in (self.hold_button, self.release_button, self.scrap_button):
+            button.setMinimumHeight(TOUCH_TARGET)
+            button.setEnabled(False)
+            actions.addWidget(button)
+        card_grid.addLayout(actions, (len(CARD_FIELDS) + 1) // 2, 0, 1, 4)
 
         self.backward_model = TraceModel(self._words, self)
         self.forward_model = TraceModel(self._words, self)
@@ -141,10 +159,29 @@ class TraceView(QWidget):
         self.inspections.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.inspections.horizontalHeader().setStretchLastSection(True)
 
+        # The genealogy as a picture: laid out on the worker with the trace, drawn here, exported
+        # as PNG or SVG into the station's documents folder (the shell saves it off this thread).
+        self.genealogy = GenealogyView()
+        self.genealogy.setObjectName("genealogy")
+        self.png_button = QPushButton()
+        self.png_button.setObjectName("exportPng")
+        self.svg_button = QPushButton()
+        self.svg_button.setObjectName("exportSvg")
+        picture_box = QWidget()
+        picture_layout = QVBoxLayout(picture_box)
+        picture_layout.setContentsMargins(0, 0, 0, 0)
+        picture_buttons = QHBoxLayout()
+        picture_buttons.addStretch(1)
+        picture_buttons.addWidget(self.png_button)
+        picture_buttons.addWidget(self.svg_button)
+        picture_layout.addWidget(self.genealogy, 1)
+        picture_layout.addLayout(picture_buttons)
+
         self.tabs = QTabWidget()
         self.tabs.setObjectName("traceTabs")
         self.tabs.addTab(self.backward_tree, "")
         self.tabs.addTab(self.forward_tree, "")
+        self.tabs.addTab(picture_box, "")
         self.tabs.addTab(self.inspections, "")
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.tabs)
@@ -166,6 +203,11 @@ class TraceView(QWidget):
         layout.addWidget(self.card)
         layout.addWidget(split, 1)
 
+        self.hold_button.clicked.connect(self._hold)
+        self.release_button.clicked.connect(self._release)
+        self.scrap_button.clicked.connect(self._scrap)
+        self.png_button.clicked.connect(self._save_png)
+        self.svg_button.clicked.connect(self._save_svg)
         self.search.returnPressed.connect(self.submit)
         self.trace_button.clicked.connect(self.submit)
         self.cancel_button.clicked.connect(self._cancel)
@@ -265,7 +307,13 @@ class TraceView(QWidget):
             self.card_captions[name].setText(caption)
         self.tabs.setTabText(0, self.tr("Where it came from"))
         self.tabs.setTabText(1, self.tr("Where it went"))
-        self.tabs.setTabText(2, self.tr("Inspections"))
+        self.tabs.setTabText(2, self.tr("Genealogy picture"))
+        self.tabs.setTabText(3, self.tr("Inspections"))
+        self.hold_button.setText(self.tr("Hold…"))
+        self.release_button.setText(self.tr("Release hold…"))
+        self.scrap_button.setText(self.tr("Scrap…"))
+        self.png_button.setText(self.tr("Save as PNG"))
+        self.svg_button.setText(self.tr("Save as SVG"))
         self.inspections.setHorizontalHeaderLabels(
             [
                 self.tr("Unit"),
@@ -310,6 +358,7 @@ class TraceView(QWidget):
     def set_language(self, language: str) -> None:
         """Item, supplier and customer names in the station's language ("zh_CN" or "en_US")."""
         self._words.chinese = language.startswith("zh")
+        self.genealogy.set_language(language)
         self.retranslate()
 
     # --- asking ----------------------------------------------------------------------------------
@@ -366,6 +415,10 @@ class TraceView(QWidget):
                     item.setData(EventIdRole, entry.event_id)
                 self.timeline.setItem(number, column, item)
 
+    def show_picture(self, picture: Picture) -> None:
+        """The genealogy picture, laid out (ui.genealogy_layout.lay_out) on the worker."""
+        self.genealogy.show_picture(picture, "zh_CN" if self._words.chinese else "en_US")
+
     def show_choices(self, candidates: list[str]) -> None:
         """The code named several units: list them; Enter on one traces it."""
         self.set_busy(False)
@@ -388,6 +441,7 @@ class TraceView(QWidget):
         self.forward_model.set_trace(None)
         self.timeline.setRowCount(0)
         self.inspections.setRowCount(0)
+        self.genealogy.clear()
         self.choices.clear()
         self.choices_title.setVisible(False)
         self.choices.setVisible(False)
@@ -448,6 +502,12 @@ class TraceView(QWidget):
             ) + ("…" if len(self._roots) > 5 else "")
         for field_name, value in values.items():
             self.card_values[field_name].setText(value)
+        # The model decides what may be held, released or scrapped; the buttons only offer what
+        # makes sense for the status shown, so a refusal is the exception, not the way to learn.
+        status = node.status if node is not None else None
+        self.hold_button.setEnabled(status not in (None, "ON_HOLD", "SHIPPED", "CONSUMED", "SCRAPPED"))
+        self.release_button.setEnabled(status == "ON_HOLD")
+        self.scrap_button.setEnabled(status not in (None, "SHIPPED", "CONSUMED", "SCRAPPED"))
 
     def _show_status(self) -> None:
         if self._error is not None:
@@ -512,6 +572,42 @@ class TraceView(QWidget):
             ]
             for column, value in enumerate(row):
                 self.inspections.setItem(number, column, QTableWidgetItem(value))
+
+    @property
+    def unit(self) -> TraceNode | None:
+        """The one unit the card shows (None for a shipment's or a work order's several)."""
+        return self._root
+
+    def _hold(self) -> None:
+        if self._root is not None:
+            self.action_requested.emit("hold", self._root)
+
+    def _release(self) -> None:
+        if self._root is not None:
+            self.action_requested.emit("release", self._root)
+
+    def _scrap(self) -> None:
+        if self._root is not None:
+            self.action_requested.emit("scrap", self._root)
+
+    def _picture_name(self, suffix: str) -> str | None:
+        codes = [root.code for root in self._roots]
+        if not codes:
+            self._error = self.tr("Trace a code first: there is no picture to save.")
+            self._show_status()
+            return None
+        safe = "".join(char if char.isalnum() or char in "-_" else "_" for char in codes[0])
+        return f"genealogy-{safe}.{suffix}"
+
+    def _save_png(self) -> None:
+        name = self._picture_name("png")
+        if name is not None:
+            self.save_requested.emit(name, self.genealogy.png_bytes())
+
+    def _save_svg(self) -> None:
+        name = self._picture_name("svg")
+        if name is not None:
+            self.save_requested.emit(name, self.genealogy.svg_bytes())
 
     def _chosen(self, item: QListWidgetItem) -> None:
         self.search.setText(item.text())

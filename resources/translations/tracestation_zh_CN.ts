@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en_US">
 <context>
+    <name>BomTable</name>
+    <message>
+        <source>Component</source>
+        <translation>物料</translation>
+    </message>
+    <message>
+        <source>Fed</source>
+        <translation>已投料</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Remaining</source>
+        <translation>待投料</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>需求量</translation>
+    </message>
+    <message>
+        <source>Scan</source>
+        <translation>扫码</translation>
+    </message>
+    <message>
+        <source>into each unit</source>
+        <translation>逐台扫入</translation>
+    </message>
+    <message>
+        <source>not scanned</source>
+        <translation>免扫码</translation>
+    </message>
+    <message>
+        <source>scan lot</source>
+        <translation>扫批次</translation>
+    </message>
+    <message>
+        <source>{0} (or {1})</source>
+        <translation>{0}(或替代料 {1})</translation>
+    </message>
+</context>
+<context>
     <name>ConfirmStrip</name>
     <message>
         <source>No (Esc)</source>
@@ -13,10 +56,410 @@
     </message>
 </context>
 <context>
+    <name>FeedPanel</name>
+    <message>
+        <source>Left empty, a scan feeds what the BOM line still needs, at most what the lot holds.</source>
+        <translation>不填时,扫码即按该 BOM 行的待投料量投料,最多为批次剩余量。</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>可不填</translation>
+    </message>
+</context>
+<context>
     <name>FirstRun</name>
     <message>
         <source>Connected: {0}</source>
         <translation>已连接：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>GenealogyView</name>
+    <message>
+        <source>({0} units further away are not drawn)</source>
+        <translation>（更远的 {0} 个单元未画出）</translation>
+    </message>
+    <message>
+        <source>C</source>
+        <translation>箱</translation>
+    </message>
+    <message>
+        <source>Drag to pan; Ctrl+wheel or Ctrl+plus/minus to zoom; Ctrl+0 to fit.</source>
+        <translation>拖动平移；Ctrl+滚轮或 Ctrl+加号/减号缩放；Ctrl+0 适应窗口。</translation>
+    </message>
+    <message>
+        <source>Genealogy</source>
+        <translation>谱系图</translation>
+    </message>
+    <message>
+        <source>Genealogy of {0}</source>
+        <translation>{0} 的谱系图</translation>
+    </message>
+    <message>
+        <source>Genealogy of {0} units</source>
+        <translation>{0} 个单元的谱系图</translation>
+    </message>
+    <message>
+        <source>L</source>
+        <translation>批</translation>
+    </message>
+    <message>
+        <source>Left: where it came from; right: where it went.</source>
+        <translation>左侧为来源，右侧为去向。</translation>
+    </message>
+    <message>
+        <source>S</source>
+        <translation>序</translation>
+    </message>
+    <message>
+        <source>Solid arrows: contains (unit level); dashed arrows: may contain (lot level).</source>
+        <translation>实线箭头：包含（单件级）；虚线箭头：可能包含（批次级）。</translation>
+    </message>
+    <message>
+        <source>Summarised: {0} units in {1} groups</source>
+        <translation>已汇总：{0} 个单元，分为 {1} 组</translation>
+    </message>
+    <message>
+        <source>Trace a code to see its genealogy.</source>
+        <translation>追溯一个编码即可查看其谱系图。</translation>
+    </message>
+    <message>
+        <source>TraceStation genealogy: {0} units in {1} boxes.</source>
+        <translation>TraceStation 谱系图：{0} 个单元，{1} 个方框。</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>已封箱</translation>
+    </message>
+    <message>
+        <source>consumed</source>
+        <translation>已消耗</translation>
+    </message>
+    <message>
+        <source>container</source>
+        <translation>容器</translation>
+    </message>
+    <message>
+        <source>contains</source>
+        <translation>包含</translation>
+    </message>
+    <message>
+        <source>contains (unit level)</source>
+        <translation>包含（单件级）</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>in production</source>
+        <translation>生产中</translation>
+    </message>
+    <message>
+        <source>in quarantine</source>
+        <translation>待检</translation>
+    </message>
+    <message>
+        <source>lot</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>may contain</source>
+        <translation>可能包含</translation>
+    </message>
+    <message>
+        <source>may contain (lot level)</source>
+        <translation>可能包含（批次级）</translation>
+    </message>
+    <message>
+        <source>mixed items</source>
+        <translation>多种物料</translation>
+    </message>
+    <message>
+        <source>mixed statuses</source>
+        <translation>多种状态</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>未封箱</translation>
+    </message>
+    <message>
+        <source>packed</source>
+        <translation>已装箱</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已拒收</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>已放行</translation>
+    </message>
+    <message>
+        <source>scrapped</source>
+        <translation>已报废</translation>
+    </message>
+    <message>
+        <source>serial</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>shipped</source>
+        <translation>已发货</translation>
+    </message>
+    <message>
+        <source>← came from · went to →</source>
+        <translation>← 来源 · 去向 →</translation>
+    </message>
+</context>
+<context>
+    <name>ImpactView</name>
+    <message>
+        <source>(starting units: {0})</source>
+        <translation>（起点单元：{0}）</translation>
+    </message>
+    <message>
+        <source>Affected units</source>
+        <translation>受影响单元</translation>
+    </message>
+    <message>
+        <source>Affected units: {0} · cartons and pallets: {1} · shipments: {2} · customers: {3}</source>
+        <translation>受影响单元：{0} · 箱和托盘：{1} · 出货单：{2} · 客户：{3}</translation>
+    </message>
+    <message>
+        <source>CSV (Ctrl+1)</source>
+        <translation>CSV 清单 (Ctrl+1)</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消 (Esc)</translation>
+    </message>
+    <message>
+        <source>Consumed</source>
+        <translation>已耗用</translation>
+    </message>
+    <message>
+        <source>Counting the affected units…</source>
+        <translation>正在统计受影响的单元…</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Excel (Ctrl+2)</source>
+        <translation>Excel 表格 (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>Export cancelled: no file was saved.</source>
+        <translation>导出已取消：没有保存任何文件。</translation>
+    </message>
+    <message>
+        <source>Export the recall list: CSV, Excel or the PDF report.</source>
+        <translation>导出召回清单：CSV、Excel 或 PDF 报告。</translation>
+    </message>
+    <message>
+        <source>Exporting: {0} of {1} rows… (Esc cancels)</source>
+        <translation>正在导出：{0} / {1} 行…（按 Esc 取消）</translation>
+    </message>
+    <message>
+        <source>In production</source>
+        <translation>生产中</translation>
+    </message>
+    <message>
+        <source>In stock</source>
+        <translation>在库</translation>
+    </message>
+    <message>
+        <source>No affected unit has been shipped.</source>
+        <translation>受影响的单元都没有出货。</translation>
+    </message>
+    <message>
+        <source>No recall counted yet.</source>
+        <translation>尚未统计召回范围。</translation>
+    </message>
+    <message>
+        <source>Not done: {0}</source>
+        <translation>未完成：{0}</translation>
+    </message>
+    <message>
+        <source>On hold</source>
+        <translation>隔离</translation>
+    </message>
+    <message>
+        <source>PDF report (Ctrl+3)</source>
+        <translation>PDF 报告 (Ctrl+3)</translation>
+    </message>
+    <message>
+        <source>Recall impact</source>
+        <translation>召回影响</translation>
+    </message>
+    <message>
+        <source>Recall of: {0}</source>
+        <translation>召回范围：{0}</translation>
+    </message>
+    <message>
+        <source>Saved {0} rows to {1}</source>
+        <translation>已保存 {0} 行到 {1}</translation>
+    </message>
+    <message>
+        <source>Scrapped</source>
+        <translation>报废/判退</translation>
+    </message>
+    <message>
+        <source>Shipments</source>
+        <translation>出货单</translation>
+    </message>
+    <message>
+        <source>Shipped</source>
+        <translation>已出货</translation>
+    </message>
+    <message>
+        <source>Shipped to customers</source>
+        <translation>已出货给客户</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>单元数</translation>
+    </message>
+    <message>
+        <source>Where they are</source>
+        <translation>所在位置</translation>
+    </message>
+    <message>
+        <source>Working… (Esc cancels)</source>
+        <translation>处理中…（按 Esc 取消）</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>封箱</translation>
+    </message>
+    <message>
+        <source>consumed</source>
+        <translation>投料消耗</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>不合格</translation>
+    </message>
+    <message>
+        <source>in production</source>
+        <translation>生产中</translation>
+    </message>
+    <message>
+        <source>in quarantine</source>
+        <translation>待检</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>未封箱</translation>
+    </message>
+    <message>
+        <source>packed</source>
+        <translation>装箱</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>判退</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>放行</translation>
+    </message>
+    <message>
+        <source>scrapped</source>
+        <translation>报废</translation>
+    </message>
+    <message>
+        <source>shipped</source>
+        <translation>出货</translation>
+    </message>
+</context>
+<context>
+    <name>LabelFlows</name>
+    <message>
+        <source>Label {0} confirmed.</source>
+        <translation>标签 {0} 已确认。</translation>
+    </message>
+    <message>
+        <source>Label {0} confirmed: {1} more to scan back.</source>
+        <translation>标签 {0} 已确认：还有 {1} 张待回扫。</translation>
+    </message>
+    <message>
+        <source>Label {0} printed again.</source>
+        <translation>标签 {0} 已补打。</translation>
+    </message>
+    <message>
+        <source>Label {0} printed again: stick it on and scan it back.</source>
+        <translation>标签 {0} 已补打：请贴上并回扫。</translation>
+    </message>
+    <message>
+        <source>Scan a work order first: its serials are labelled here.</source>
+        <translation>请先扫描工单：在此为其序列号打印标签。</translation>
+    </message>
+    <message>
+        <source>Scan the label of {0} back from its unit first (or #CANCEL).</source>
+        <translation>请先从产品上回扫 {0} 的标签（或扫 #CANCEL）。</translation>
+    </message>
+    <message>
+        <source>Sent again: {0}.</source>
+        <translation>已重发：{0}。</translation>
+    </message>
+    <message>
+        <source>Serial {0} created and labelled: stick the label on the unit and scan it back.</source>
+        <translation>序列号 {0} 已生成并打印标签：请将标签贴到产品上并回扫。</translation>
+    </message>
+    <message>
+        <source>Still not printed: check the printer, then F7 again.</source>
+        <translation>仍未打印：请检查打印机，然后再按 F7。</translation>
+    </message>
+    <message>
+        <source>The new label of {0} did not print: check the printer, then F7.</source>
+        <translation>{0} 的新标签未打印：请检查打印机，然后按 F7。</translation>
+    </message>
+    <message>
+        <source>There is no label to send again.</source>
+        <translation>没有需要重发的标签。</translation>
+    </message>
+    <message>
+        <source>This is not the label just printed (expected {0}): check the label on the unit.</source>
+        <translation>这不是刚打印的标签（应为 {0}）：请检查产品上的标签。</translation>
+    </message>
+    <message>
+        <source>Work order {0} makes {1}, which has no serial numbers: there is nothing to label.</source>
+        <translation>工单 {0} 生产的 {1} 不按序列号管理：没有需要打印的标签。</translation>
+    </message>
+    <message>
+        <source>Work order {0}: {1} serials still to create. F5 prints the next label.</source>
+        <translation>工单 {0}：还有 {1} 个序列号待生成。按 F5 打印下一张标签。</translation>
+    </message>
+    <message>
+        <source>{0} has no label yet: there is nothing to reprint.</source>
+        <translation>{0} 还没有打印过标签：无可补打。</translation>
+    </message>
+    <message>
+        <source>{0} of {1} labels did not print: check the printer, then F7.</source>
+        <translation>{1} 张标签中有 {0} 张未打印：请检查打印机，然后按 F7。</translation>
+    </message>
+    <message>
+        <source>{0} serials created and labelled: stick each label on its unit, then scan them back.</source>
+        <translation>已生成 {0} 个序列号并打印标签：请逐一贴到产品上，然后依次回扫。</translation>
+    </message>
+    <message>
+        <source>{0}: type why its label is printed again, then Enter.</source>
+        <translation>{0}：请输入补打标签的原因，然后按回车。</translation>
     </message>
 </context>
 <context>
@@ -48,6 +491,84 @@
     <message>
         <source>TraceStation · {0}</source>
         <translation>TraceStation · {0}</translation>
+    </message>
+</context>
+<context>
+    <name>LotFlow</name>
+    <message>
+        <source>Choose the reason for the scrap first.</source>
+        <translation>请先选择报废原因。</translation>
+    </message>
+    <message>
+        <source>Completing a lot is for a work order of lot-tracked items.</source>
+        <translation>批次入库仅适用于按批次管理物料的工单。</translation>
+    </message>
+    <message>
+        <source>Fed {0} {1} of lot {2} ({3})</source>
+        <translation>已投料 {0} {1},批次 {2}({3})</translation>
+    </message>
+    <message>
+        <source>Lot {0} into stock: {1} {2}. Its label is printing.</source>
+        <translation>批次 {0} 已入库:{1} {2}。正在打印标签。</translation>
+    </message>
+    <message>
+        <source>Nothing is ready to go into stock: report good quantity at every mandatory step first.</source>
+        <translation>没有可入库的数量:请先在每道必经工序报工合格数。</translation>
+    </message>
+    <message>
+        <source>Put {0} {1} of {2} {3} into stock as a new lot? This cannot be undone.</source>
+        <translation>将 {0} {1} 的 {2} {3} 作为新批次入库?此操作不可撤销。</translation>
+    </message>
+    <message>
+        <source>Type the good quantity, the scrap quantity or both first.</source>
+        <translation>请先输入合格数、报废数或两者。</translation>
+    </message>
+    <message>
+        <source>{0} is fed in full ({1} of {2} {3}): type a quantity to feed more.</source>
+        <translation>{0} 已投料齐套({1}/{2} {3}):如需多投,请输入数量。</translation>
+    </message>
+    <message>
+        <source>{0} is not a material lot: scan the lot&apos;s label.</source>
+        <translation>{0} 不是物料批次:请扫描批次标签。</translation>
+    </message>
+    <message>
+        <source>{0} is not a quantity: type a number such as 12.5.</source>
+        <translation>{0} 不是有效数量:请输入数字,例如 12.5。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} good and {2} scrap reported; {3} good and {4} scrap {5} in all.</source>
+        <translation>{0}:已报工合格 {1}、报废 {2};累计合格 {3}、报废 {4} {5}。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} is fed in full.</source>
+        <translation>{0}:{1} 已投料齐套。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} {2} of {3} still needed.</source>
+        <translation>{0}:{3} 还需 {1} {2}。</translation>
+    </message>
+</context>
+<context>
+    <name>LotStepPanel</name>
+    <message>
+        <source>Good</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Report (Enter)</source>
+        <translation>报工 (回车)</translation>
+    </message>
+    <message>
+        <source>Scrap</source>
+        <translation>报废</translation>
+    </message>
+    <message>
+        <source>— scrap reason —</source>
+        <translation>— 报废原因 —</translation>
     </message>
 </context>
 <context>
@@ -99,6 +620,766 @@
     <message>
         <source>Units by status</source>
         <translation>按状态统计的单元</translation>
+    </message>
+</context>
+<context>
+    <name>PackingPanel</name>
+    <message>
+        <source>A label did not print: check the printer, then F7 sends it again.</source>
+        <translation>有标签未打印：请检查打印机，然后按 F7 重发。</translation>
+    </message>
+    <message>
+        <source>Batch (F6)</source>
+        <translation>批量打印 (F6)</translation>
+    </message>
+    <message>
+        <source>Carton {0} · {1}</source>
+        <translation>箱 {0} · {1}</translation>
+    </message>
+    <message>
+        <source>Carton: none open, the next unit opens one</source>
+        <translation>箱：无开箱，扫下一个产品时自动开箱</translation>
+    </message>
+    <message>
+        <source>Close (F8)</source>
+        <translation>封箱 (F8)</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <source>In carton {0}</source>
+        <translation>箱 {0} 内</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Labels owed</source>
+        <translation>待处理标签</translation>
+    </message>
+    <message>
+        <source>Next label (F5)</source>
+        <translation>下一张标签 (F5)</translation>
+    </message>
+    <message>
+        <source>Nothing open</source>
+        <translation>无开启的箱或托盘</translation>
+    </message>
+    <message>
+        <source>On pallet {0}</source>
+        <translation>托盘 {0} 上</translation>
+    </message>
+    <message>
+        <source>Packing at {0}</source>
+        <translation>包装站 {0}</translation>
+    </message>
+    <message>
+        <source>Pallet {0} · {1}</source>
+        <translation>托盘 {0} · {1}</translation>
+    </message>
+    <message>
+        <source>Pallet: none open, the next closed carton opens one</source>
+        <translation>托盘：无开托，扫下一个已封箱时自动开托</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Repack (F11)</source>
+        <translation>换箱 (F11)</translation>
+    </message>
+    <message>
+        <source>Repack: scan the unit to move into the open carton or pallet (#CANCEL: back).</source>
+        <translation>换箱：请扫描要换入当前箱或托盘的产品（#CANCEL：返回）。</translation>
+    </message>
+    <message>
+        <source>Reprint (F10)</source>
+        <translation>补打 (F10)</translation>
+    </message>
+    <message>
+        <source>Reprint: scan the label to print again (#CANCEL: back).</source>
+        <translation>补打：请扫描要补打的标签（#CANCEL：返回）。</translation>
+    </message>
+    <message>
+        <source>Resend (F7)</source>
+        <translation>重发 (F7)</translation>
+    </message>
+    <message>
+        <source>Scan a unit to pack, a closed carton for the pallet, or a work order to label.</source>
+        <translation>请扫描要装箱的产品、要装托的已封箱，或要打印标签的工单。</translation>
+    </message>
+    <message>
+        <source>Scan a unit to pack, or F5 for the next label of {0}.</source>
+        <translation>请扫描要装箱的产品，或按 F5 打印 {0} 的下一张标签。</translation>
+    </message>
+    <message>
+        <source>Serials to create</source>
+        <translation>生成序列号数量</translation>
+    </message>
+    <message>
+        <source>Serials: {0} of {1} created · {2} labelled · {3} scanned back · {4} still to create</source>
+        <translation>序列号：已生成 {0}/{1} · 已打标签 {2} · 已回扫 {3} · 待生成 {4}</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Stick the label on its unit and scan it back: {0} ({1} more after it).</source>
+        <translation>请将标签贴到产品上并回扫：{0}（之后还有 {1} 张）。</translation>
+    </message>
+    <message>
+        <source>Stick the label on its unit and scan it back: {0}.</source>
+        <translation>请将标签贴到产品上并回扫：{0}。</translation>
+    </message>
+    <message>
+        <source>Type how many serials to create, then Enter.</source>
+        <translation>请输入要生成的序列号数量，然后按回车。</translation>
+    </message>
+    <message>
+        <source>Type how much of {0} goes into the carton, then Enter.</source>
+        <translation>请输入 {0} 装入本箱的数量，然后按回车。</translation>
+    </message>
+    <message>
+        <source>Type why the label of {0} is printed again, then Enter.</source>
+        <translation>请输入补打 {0} 标签的原因，然后按回车。</translation>
+    </message>
+    <message>
+        <source>Type why {0} comes out of its container, then Enter.</source>
+        <translation>请输入 {0} 拆箱的原因，然后按回车。</translation>
+    </message>
+    <message>
+        <source>Type why {0} moves into {1}, then Enter.</source>
+        <translation>请输入 {0} 换入 {1} 的原因，然后按回车。</translation>
+    </message>
+    <message>
+        <source>Unpack (F9)</source>
+        <translation>拆箱 (F9)</translation>
+    </message>
+    <message>
+        <source>Unpack: scan the unit to take out of its container (#CANCEL: back).</source>
+        <translation>拆箱：请扫描要取出的产品（#CANCEL：返回）。</translation>
+    </message>
+    <message>
+        <source>Work order {0} · {1}</source>
+        <translation>工单 {0} · {1}</translation>
+    </message>
+    <message>
+        <source>carton</source>
+        <translation>箱</translation>
+    </message>
+    <message>
+        <source>empty</source>
+        <translation>空</translation>
+    </message>
+    <message>
+        <source>lot</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>not printed: F7</source>
+        <translation>未打印：按 F7</translation>
+    </message>
+    <message>
+        <source>serial</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>to scan back</source>
+        <translation>待回扫</translation>
+    </message>
+</context>
+<context>
+    <name>PackingView</name>
+    <message>
+        <source>Answer the question first: #CONFIRM or #CANCEL.</source>
+        <translation>请先回答提问：#CONFIRM 或 #CANCEL。</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was recorded.</source>
+        <translation>已取消：未记录任何内容。</translation>
+    </message>
+    <message>
+        <source>Carton {0} closed and labelled.</source>
+        <translation>箱 {0} 已封箱并打印标签。</translation>
+    </message>
+    <message>
+        <source>Carton {0} is closed, but its label did not print: check the printer, then F7.</source>
+        <translation>箱 {0} 已封箱，但标签未打印：请检查打印机，然后按 F7。</translation>
+    </message>
+    <message>
+        <source>Carton {0} is on pallet {1}: {2} of {3}.</source>
+        <translation>箱 {0} 已装托盘 {1}：{2}/{3}。</translation>
+    </message>
+    <message>
+        <source>Close carton {0} with {1} of {2}?</source>
+        <translation>箱 {0} 只装了 {1}/{2}，确定封箱吗?</translation>
+    </message>
+    <message>
+        <source>Close pallet {0} with {1} of {2}?</source>
+        <translation>托盘 {0} 只装了 {1}/{2}，确定封托吗?</translation>
+    </message>
+    <message>
+        <source>Lot {0}: {1} available. Type how much goes into the carton, then Enter.</source>
+        <translation>批次 {0}：可用 {1}。请输入装入本箱的数量，然后按回车。</translation>
+    </message>
+    <message>
+        <source>Move {0} into {1}? Reason: {2}</source>
+        <translation>确定将 {0} 换入 {1} 吗?原因：{2}</translation>
+    </message>
+    <message>
+        <source>Packing</source>
+        <translation>包装</translation>
+    </message>
+    <message>
+        <source>Pallet {0} closed and labelled.</source>
+        <translation>托盘 {0} 已封托并打印标签。</translation>
+    </message>
+    <message>
+        <source>Pallet {0} is closed, but its label did not print: check the printer, then F7.</source>
+        <translation>托盘 {0} 已封托，但标签未打印：请检查打印机，然后按 F7。</translation>
+    </message>
+    <message>
+        <source>Scan the unit first, or scan #CANCEL.</source>
+        <translation>请先扫描产品，或扫 #CANCEL。</translation>
+    </message>
+    <message>
+        <source>Take {0} out of its container? Reason: {1}</source>
+        <translation>确定将 {0} 拆箱取出吗?原因：{1}</translation>
+    </message>
+    <message>
+        <source>There is no open carton here to move {0} into: pack a unit to open one.</source>
+        <translation>本站没有开启的箱可换入 {0}：请先装箱一个产品以开箱。</translation>
+    </message>
+    <message>
+        <source>There is no open carton to close.</source>
+        <translation>没有可封的开启箱。</translation>
+    </message>
+    <message>
+        <source>There is no open pallet here to move {0} onto: pack a closed carton to open one.</source>
+        <translation>本站没有开启的托盘可换入 {0}：请先装托一个已封箱以开托。</translation>
+    </message>
+    <message>
+        <source>There is no open pallet to close.</source>
+        <translation>没有可封的开启托盘。</translation>
+    </message>
+    <message>
+        <source>There is nothing to confirm.</source>
+        <translation>没有需要确认的内容。</translation>
+    </message>
+    <message>
+        <source>Type a quantity greater than zero.</source>
+        <translation>请输入大于零的数量。</translation>
+    </message>
+    <message>
+        <source>Type how many serials first (Enter), or scan #CANCEL.</source>
+        <translation>请先输入序列号数量（回车），或扫 #CANCEL。</translation>
+    </message>
+    <message>
+        <source>Type how many serials: a whole number, 1 or more.</source>
+        <translation>请输入序列号数量：1 或以上的整数。</translation>
+    </message>
+    <message>
+        <source>Type the quantity first (Enter), or scan #CANCEL.</source>
+        <translation>请先输入数量（回车），或扫 #CANCEL。</translation>
+    </message>
+    <message>
+        <source>Type the reason first (Enter), or scan #CANCEL.</source>
+        <translation>请先输入原因（回车），或扫 #CANCEL。</translation>
+    </message>
+    <message>
+        <source>Type the reason first.</source>
+        <translation>请先输入原因。</translation>
+    </message>
+    <message>
+        <source>Wait: the last scan is still being recorded.</source>
+        <translation>请稍候：上一次扫描仍在记录中。</translation>
+    </message>
+    <message>
+        <source>{0} is neither a unit nor a work order: scan a product, a carton or a work order.</source>
+        <translation>{0} 既不是产品也不是工单：请扫描产品、箱或工单。</translation>
+    </message>
+    <message>
+        <source>{0} is not a unit: scan the unit itself.</source>
+        <translation>{0} 不是产品：请扫描产品本身。</translation>
+    </message>
+    <message>
+        <source>{0} labels left without their scan-back: they are asked for again at the next login.</source>
+        <translation>{0} 张标签未回扫：下次登录时将再次要求回扫。</translation>
+    </message>
+    <message>
+        <source>{0} moved into {1}: {2} of {3}.</source>
+        <translation>{0} 已换入 {1}：{2}/{3}。</translation>
+    </message>
+    <message>
+        <source>{0} packed: carton {1} holds {2} of {3}.</source>
+        <translation>{0} 已装箱：箱 {1} 已装 {2}/{3}。</translation>
+    </message>
+    <message>
+        <source>{0} taken out of {1}: {2} left in it.</source>
+        <translation>{0} 已从 {1} 取出：剩余 {2}。</translation>
+    </message>
+    <message>
+        <source>{0}: type why it comes out, then Enter.</source>
+        <translation>{0}：请输入拆箱原因，然后按回车。</translation>
+    </message>
+    <message>
+        <source>{0}: type why it moves into {1}, then Enter.</source>
+        <translation>{0}：请输入换入 {1} 的原因，然后按回车。</translation>
+    </message>
+</context>
+<context>
+    <name>ProductionView</name>
+    <message>
+        <source>Answer the question first: #CONFIRM or Enter for yes, #CANCEL or Esc for no.</source>
+        <translation>请先回答提问:#CONFIRM 或回车表示是,#CANCEL 或 Esc 表示否。</translation>
+    </message>
+    <message>
+        <source>Answer the question: Enter or #CONFIRM for yes, Esc or #CANCEL for no.</source>
+        <translation>请先回答提问:回车或 #CONFIRM 表示是,Esc 或 #CANCEL 表示否。</translation>
+    </message>
+    <message>
+        <source>Bill of materials</source>
+        <translation>物料清单(BOM)</translation>
+    </message>
+    <message>
+        <source>Cleared: nothing was recorded.</source>
+        <translation>已清除:未记录任何内容。</translation>
+    </message>
+    <message>
+        <source>F1 feed · F3/F4 steps · Esc clears</source>
+        <translation>F1 投料 · F3/F4 切换工序 · Esc 清除</translation>
+    </message>
+    <message>
+        <source>Feed material (F1)</source>
+        <translation>投料 (F1)</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Nothing to clear.</source>
+        <translation>没有需要清除的内容。</translation>
+    </message>
+    <message>
+        <source>Nothing to confirm in feed mode: scan a material lot to feed it.</source>
+        <translation>投料模式下无需确认:请扫描物料批次进行投料。</translation>
+    </message>
+    <message>
+        <source>Production</source>
+        <translation>生产(投料/报工)</translation>
+    </message>
+    <message>
+        <source>Routing</source>
+        <translation>工艺路线</translation>
+    </message>
+    <message>
+        <source>Scan a material lot to feed it</source>
+        <translation>请扫描要投料的物料批次</translation>
+    </message>
+    <message>
+        <source>Scan a work order</source>
+        <translation>请扫描工单</translation>
+    </message>
+    <message>
+        <source>Scan a work order first.</source>
+        <translation>请先扫描工单。</translation>
+    </message>
+    <message>
+        <source>Scan a work order first: {0} is not one.</source>
+        <translation>请先扫描工单:{0} 不是工单。</translation>
+    </message>
+    <message>
+        <source>Scan into {0}: {1}</source>
+        <translation>请扫入 {0}:{1}</translation>
+    </message>
+    <message>
+        <source>Scan the material lot to feed {0} of</source>
+        <translation>请扫描要投料 {0} 的物料批次</translation>
+    </message>
+    <message>
+        <source>Work order {0}: {1} {2} {3} {4}, {5}.</source>
+        <translation>工单 {0}:{1} {2} {3} {4},{5}。</translation>
+    </message>
+    <message>
+        <source>{0} (optional)</source>
+        <translation>{0}(可选)</translation>
+    </message>
+    <message>
+        <source>{0} does nothing on the production screen.</source>
+        <translation>{0} 在生产界面上无效。</translation>
+    </message>
+    <message>
+        <source>{0} is reported with quantities, not scans: type them and press Enter (F1 feeds).</source>
+        <translation>{0} 按数量报工,无需扫码:输入数量后按回车(F1 投料)。</translation>
+    </message>
+    <message>
+        <source>{0}: press Enter to record it</source>
+        <translation>{0}:按回车记录</translation>
+    </message>
+    <message>
+        <source>{0}: scan a unit</source>
+        <translation>{0}:请扫描产品序列号</translation>
+    </message>
+    <message>
+        <source>{0}: scan the unit that FAILS</source>
+        <translation>{0}:请扫描判为不合格的产品</translation>
+    </message>
+    <message>
+        <source>{0}: type the good and scrap quantities, then Enter</source>
+        <translation>{0}:输入合格数和报废数,然后按回车</translation>
+    </message>
+    <message>
+        <source>{0}: type the measurements, then Enter</source>
+        <translation>{0}:输入测量值,然后按回车</translation>
+    </message>
+</context>
+<context>
+    <name>ReceivingView</name>
+    <message>
+        <source>&amp;Expires on</source>
+        <translation>有效期至(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Item</source>
+        <translation>物料(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Made on</source>
+        <translation>生产日期(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Note / reason</source>
+        <translation>备注/原因(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Packages</source>
+        <translation>件数(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Quantity</source>
+        <translation>数量(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Supplier</source>
+        <translation>供应商(&amp;S)</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>，</translation>
+    </message>
+    <message>
+        <source>Answer the question first. Yes: Enter or #CONFIRM. No: Esc or #CANCEL.</source>
+        <translation>请先回答问题。是：回车或 #CONFIRM；否：Esc 或 #CANCEL。</translation>
+    </message>
+    <message>
+        <source>Choose the item first (or scan its code), then scan the lot {0} again.</source>
+        <translation>请先选择物料（或扫描物料编码），再重新扫描批次 {0}。</translation>
+    </message>
+    <message>
+        <source>Choose the item first, or scan the supplier&apos;s label.</source>
+        <translation>请先选择物料，或扫描供应商标签。</translation>
+    </message>
+    <message>
+        <source>Choose the supplier first, or scan its code on the delivery note.</source>
+        <translation>请先选择供应商，或扫描送货单上的供应商编码。</translation>
+    </message>
+    <message>
+        <source>Clear (Esc)</source>
+        <translation>清空（Esc）</translation>
+    </message>
+    <message>
+        <source>Delivery from {0}</source>
+        <translation>到货：{0}</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <source>From the label: {0}.</source>
+        <translation>已从标签读取：{0}。</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>物料</translation>
+    </message>
+    <message>
+        <source>Item {0}: scan or type the supplier lot.</source>
+        <translation>物料 {0}：请扫描或输入供应商批次。</translation>
+    </message>
+    <message>
+        <source>Lot</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>Lot {0} rejected: it can never be used.</source>
+        <translation>批次 {0} 已判退，永远不能使用。</translation>
+    </message>
+    <message>
+        <source>Lot {0} released: it can be used now.</source>
+        <translation>批次 {0} 已放行，现在可以使用。</translation>
+    </message>
+    <message>
+        <source>Lot {0} selected for inspection: release it (F7) or reject it (F8).</source>
+        <translation>已选择批次 {0} 进行来料检验：放行（F7）或判退（F8）。</translation>
+    </message>
+    <message>
+        <source>New delivery</source>
+        <translation>新到货</translation>
+    </message>
+    <message>
+        <source>No item has the GTIN {0}: choose the item, then scan the lot barcode.</source>
+        <translation>没有物料使用 GTIN {0}：请先选择物料，再扫描批次条码。</translation>
+    </message>
+    <message>
+        <source>Optional to release, required to reject</source>
+        <translation>放行时可不填，判退时必填</translation>
+    </message>
+    <message>
+        <source>Press Enter or scan #CONFIRM to receive.</source>
+        <translation>按回车或扫描 #CONFIRM 收货。</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Quantity received</source>
+        <translation>收货数量</translation>
+    </message>
+    <message>
+        <source>Receive (Enter)</source>
+        <translation>收货（回车）</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>收货时间</translation>
+    </message>
+    <message>
+        <source>Received {0} lots, {1} {2} of {3} in all, {4}: {5}.</source>
+        <translation>已收货 {0} 个批次，{3} 共 {1} {2}，{4}：{5}。</translation>
+    </message>
+    <message>
+        <source>Received {0}: {1} {2} of {3}, {4}.</source>
+        <translation>已收货 {0}：{3} {1} {2}，{4}。</translation>
+    </message>
+    <message>
+        <source>Receiving</source>
+        <translation>收货</translation>
+    </message>
+    <message>
+        <source>Reject (F8)</source>
+        <translation>判退（F8）</translation>
+    </message>
+    <message>
+        <source>Reject lot {0} ({1})? It can never be used.</source>
+        <translation>判退批次 {0}（{1}）？判退后将永远不能使用。</translation>
+    </message>
+    <message>
+        <source>Release (F7)</source>
+        <translation>放行（F7）</translation>
+    </message>
+    <message>
+        <source>Releasing and rejecting lots is for quality inspectors.</source>
+        <translation>只有质检员可以放行或判退批次。</translation>
+    </message>
+    <message>
+        <source>Scan a label or choose the item</source>
+        <translation>扫描标签或选择物料</translation>
+    </message>
+    <message>
+        <source>Scan a lot&apos;s label or choose it in the list to inspect it.</source>
+        <translation>扫描批次标签或在列表中选择批次进行检验。</translation>
+    </message>
+    <message>
+        <source>Scan or choose the supplier</source>
+        <translation>扫描或选择供应商</translation>
+    </message>
+    <message>
+        <source>Scan or type the supplier lot first.</source>
+        <translation>请先扫描或输入供应商批次。</translation>
+    </message>
+    <message>
+        <source>Scan or type the supplier lot.</source>
+        <translation>请扫描或输入供应商批次。</translation>
+    </message>
+    <message>
+        <source>Scan or type the supplier&apos;s lot</source>
+        <translation>扫描或输入供应商批次</translation>
+    </message>
+    <message>
+        <source>Scan the lot&apos;s label or choose it in the list first.</source>
+        <translation>请先扫描批次标签，或在列表中选择批次。</translation>
+    </message>
+    <message>
+        <source>Scan the supplier&apos;s code on the delivery note, or choose the supplier.</source>
+        <translation>请扫描送货单上的供应商编码，或选择供应商。</translation>
+    </message>
+    <message>
+        <source>Scan the supplier&apos;s label, or choose the item.</source>
+        <translation>请扫描供应商标签，或选择物料。</translation>
+    </message>
+    <message>
+        <source>Selected: lot {0}</source>
+        <translation>已选择：批次 {0}</translation>
+    </message>
+    <message>
+        <source>Selected: lot {0}, {1} {2} of {3} {4}</source>
+        <translation>已选择：批次 {0}，{3} {4} {1} {2}</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Supplier &amp;lot</source>
+        <translation>供应商批次(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Supplier / lot</source>
+        <translation>供应商/批次</translation>
+    </message>
+    <message>
+        <source>Supplier lot {0} was received before ({1} lots: {2}). Filled in: receive it only if this is another delivery.</source>
+        <translation>供应商批次 {0} 之前已收过货（{1} 个批次：{2}）。已填入：仅当这是另一批到货时才再收货。</translation>
+    </message>
+    <message>
+        <source>Supplier lot {0}.</source>
+        <translation>供应商批次 {0}。</translation>
+    </message>
+    <message>
+        <source>Supplier {0}.</source>
+        <translation>供应商 {0}。</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Today&apos;s receipts ({0})</source>
+        <translation>今日收货（{0}）</translation>
+    </message>
+    <message>
+        <source>Type the quantity received and press Enter.</source>
+        <translation>请输入收货数量并按回车。</translation>
+    </message>
+    <message>
+        <source>Type the quantity received first.</source>
+        <translation>请先输入收货数量。</translation>
+    </message>
+    <message>
+        <source>Type why lot {0} is rejected first.</source>
+        <translation>请先输入判退批次 {0} 的原因。</translation>
+    </message>
+    <message>
+        <source>Waiting for inspection ({0})</source>
+        <translation>待检批次（{0}）</translation>
+    </message>
+    <message>
+        <source>YYYY-MM-DD, optional</source>
+        <translation>年-月-日，可不填</translation>
+    </message>
+    <message>
+        <source>Yes: Enter or #CONFIRM. No: Esc or #CANCEL.</source>
+        <translation>是：回车或 #CONFIRM；否：Esc 或 #CANCEL。</translation>
+    </message>
+    <message>
+        <source>consumed</source>
+        <translation>投料消耗</translation>
+    </message>
+    <message>
+        <source>expires {0}</source>
+        <translation>有效期至 {0}</translation>
+    </message>
+    <message>
+        <source>in quarantine</source>
+        <translation>待检</translation>
+    </message>
+    <message>
+        <source>in quarantine until quality releases it</source>
+        <translation>待检，质量放行后方可使用</translation>
+    </message>
+    <message>
+        <source>incoming inspection</source>
+        <translation>需来料检验</translation>
+    </message>
+    <message>
+        <source>lot {0}</source>
+        <translation>批次 {0}</translation>
+    </message>
+    <message>
+        <source>no incoming inspection</source>
+        <translation>免检</translation>
+    </message>
+    <message>
+        <source>on hold</source>
+        <translation>已冻结</translation>
+    </message>
+    <message>
+        <source>packed</source>
+        <translation>装箱</translation>
+    </message>
+    <message>
+        <source>quantity {0}</source>
+        <translation>数量 {0}</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>判退</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>放行</translation>
+    </message>
+    <message>
+        <source>released for use</source>
+        <translation>已放行，可以使用</translation>
+    </message>
+    <message>
+        <source>scrapped</source>
+        <translation>报废</translation>
+    </message>
+    <message>
+        <source>shelf life {0} days</source>
+        <translation>保质期 {0} 天</translation>
+    </message>
+    <message>
+        <source>shipped</source>
+        <translation>出货</translation>
+    </message>
+    <message>
+        <source>{0} does nothing on the receiving screen.</source>
+        <translation>{0} 在收货界面上无效。</translation>
+    </message>
+    <message>
+        <source>{0} is not a date: type it as year-month-day, 2025-03-31.</source>
+        <translation>{0} 不是日期：请按年-月-日输入，如 2025-03-31。</translation>
+    </message>
+    <message>
+        <source>{0} is not a purchased material: it is not received here.</source>
+        <translation>{0} 不是外购物料，不在此收货。</translation>
+    </message>
+    <message>
+        <source>{0} is not a quantity: type a number.</source>
+        <translation>{0} 不是数量：请输入数字。</translation>
+    </message>
+    <message>
+        <source>{0} is one of our lots, received already: scan the supplier&apos;s label or lot.</source>
+        <translation>{0} 是本厂批次，已收货：请扫描供应商的标签或批次。</translation>
     </message>
 </context>
 <context>
@@ -182,6 +1463,124 @@
     <message>
         <source>work order {0}</source>
         <translation>工单 {0}</translation>
+    </message>
+</context>
+<context>
+    <name>SerialFlow</name>
+    <message>
+        <source>Choose why the unit fails first.</source>
+        <translation>请先选择不合格原因。</translation>
+    </message>
+    <message>
+        <source>Make {0} serials of {1} for {2} and print their labels?</source>
+        <translation>为工单 {2} 生成 {0} 个 {1} 序列号并打印标签?</translation>
+    </message>
+    <message>
+        <source>Making serials is for a work order of serialized items.</source>
+        <translation>生成序列号仅适用于按序列号管理产品的工单。</translation>
+    </message>
+    <message>
+        <source>Recorded: {0} FAILED {1} ({2}). Set it aside.</source>
+        <translation>已记录:{0} 在 {1} 不合格({2})。请隔离放置。</translation>
+    </message>
+    <message>
+        <source>Scan a unit first.</source>
+        <translation>请先扫描产品序列号。</translation>
+    </message>
+    <message>
+        <source>Serial {0} belongs to work order {1}, not to {2}.</source>
+        <translation>序列号 {0} 属于工单 {1},不属于 {2}。</translation>
+    </message>
+    <message>
+        <source>Type every measurement first.</source>
+        <translation>请先输入所有测量值。</translation>
+    </message>
+    <message>
+        <source>{0} ({1} of {2} in)</source>
+        <translation>{0}(已装 {1}/{2})</translation>
+    </message>
+    <message>
+        <source>{0} at {1}: type the measurements, then Enter.</source>
+        <translation>{0} 在 {1}:输入测量值,然后按回车。</translation>
+    </message>
+    <message>
+        <source>{0} fitted into {1} ({2} of {3}).</source>
+        <translation>{0} 已装入 {1}({2}/{3})。</translation>
+    </message>
+    <message>
+        <source>{0} fitted into {1}. {2}</source>
+        <translation>{0} 已装入 {1}。{2}</translation>
+    </message>
+    <message>
+        <source>{0} is not a number of serials: type 1 or more.</source>
+        <translation>{0} 不是有效的序列号数量:请输入 1 或以上。</translation>
+    </message>
+    <message>
+        <source>{0} is not a number.</source>
+        <translation>{0} 不是数字。</translation>
+    </message>
+    <message>
+        <source>{0} is not a serial: scan the unit&apos;s serial label.</source>
+        <translation>{0} 不是序列号:请扫描产品的序列号标签。</translation>
+    </message>
+    <message>
+        <source>{0} is still open: press Enter to record it, or scan #CANCEL to drop it.</source>
+        <translation>{0} 尚未完成:按回车记录,或扫描 #CANCEL 放弃。</translation>
+    </message>
+    <message>
+        <source>{0} passed {1}. Next: {2}.</source>
+        <translation>{0} 通过 {1}。下一工序:{2}。</translation>
+    </message>
+    <message>
+        <source>{0} passed {1}: every mandatory step is done.</source>
+        <translation>{0} 通过 {1}:所有必经工序已完成。</translation>
+    </message>
+    <message>
+        <source>{0} serials made, {1} to {2}: their labels are printing.</source>
+        <translation>已生成 {0} 个序列号,{1} 至 {2}:正在打印标签。</translation>
+    </message>
+    <message>
+        <source>{0}: now scan {1}.</source>
+        <translation>{0}:请扫描 {1}。</translation>
+    </message>
+</context>
+<context>
+    <name>SerialStepPanel</name>
+    <message>
+        <source>FAIL armed (F9)</source>
+        <translation>已设为不合格 (F9)</translation>
+    </message>
+    <message>
+        <source>Fail (F9)</source>
+        <translation>判不合格 (F9)</translation>
+    </message>
+    <message>
+        <source>No unit scanned</source>
+        <translation>尚未扫描产品</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Record (Enter)</source>
+        <translation>记录 (回车)</translation>
+    </message>
+    <message>
+        <source>Unit {0} · every mandatory step passed</source>
+        <translation>产品 {0} · 所有必经工序已通过</translation>
+    </message>
+    <message>
+        <source>Unit {0} · next step {1}</source>
+        <translation>产品 {0} · 下一工序 {1}</translation>
+    </message>
+    <message>
+        <source>{0}: {1} of {2} scanned in {3}</source>
+        <translation>{0}:已扫入 {1}/{2} {3}</translation>
+    </message>
+    <message>
+        <source>— reason —</source>
+        <translation>— 原因 —</translation>
     </message>
 </context>
 <context>
@@ -384,6 +1783,376 @@
     </message>
 </context>
 <context>
+    <name>ShippingView</name>
+    <message>
+        <source>#CLOSE closes a carton at the packing station: nothing to close here.</source>
+        <translation>#CLOSE 用于包装站封箱：出货站没有可封的箱。</translation>
+    </message>
+    <message>
+        <source>%p% scanned</source>
+        <translation>已扫描 %p%</translation>
+    </message>
+    <message>
+        <source>%p% shipped</source>
+        <translation>已出货 %p%</translation>
+    </message>
+    <message>
+        <source>1 carton</source>
+        <translation>1 箱</translation>
+    </message>
+    <message>
+        <source>1 unit</source>
+        <translation>1 件</translation>
+    </message>
+    <message>
+        <source>Added {0}.</source>
+        <translation>已加入 {0}。</translation>
+    </message>
+    <message>
+        <source>Added {0}. {1}: {2} of {3} scanned.</source>
+        <translation>已加入 {0}。{1}：已扫描 {2} / {3}。</translation>
+    </message>
+    <message>
+        <source>Answer the question first: Enter or #CONFIRM for yes, Esc or #CANCEL for no.</source>
+        <translation>请先回答问题：Enter 或 #CONFIRM 表示是，Esc 或 #CANCEL 表示否。</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <source>Contents</source>
+        <translation>内含</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Customer {0} · reference {1} · {2} · scanned: {3}</source>
+        <translation>客户 {0} · 订单参考 {1} · {2} · 已扫描：{3}</translation>
+    </message>
+    <message>
+        <source>Everything ordered is scanned: ship with F10 or #CONFIRM.</source>
+        <translation>订购数量已全部扫描：按 F10 或扫描 #CONFIRM 出货。</translation>
+    </message>
+    <message>
+        <source>Item</source>
+        <translation>物料</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Lot &amp;quantity</source>
+        <translation>批次数量(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>NOT as ordered: {0}. Ship anyway?</source>
+        <translation>与订单不符：{0}。仍要出货吗？</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>No open shipments: scan a shipment&apos;s code.</source>
+        <translation>没有未出货的出货单：请扫描出货单号。</translation>
+    </message>
+    <message>
+        <source>Not shipped: nothing was recorded.</source>
+        <translation>未出货：没有记录任何内容。</translation>
+    </message>
+    <message>
+        <source>Nothing is scanned onto {0}: there is nothing to remove.</source>
+        <translation>出货单 {0} 还没有扫描任何包装：没有可移除的。</translation>
+    </message>
+    <message>
+        <source>Now scan the lot.</source>
+        <translation>现在请扫描批次。</translation>
+    </message>
+    <message>
+        <source>Open (Enter)</source>
+        <translation>打开 (Enter)</translation>
+    </message>
+    <message>
+        <source>Open shipments</source>
+        <translation>未出货的出货单</translation>
+    </message>
+    <message>
+        <source>Open shipments: {0}</source>
+        <translation>未出货的出货单：{0}</translation>
+    </message>
+    <message>
+        <source>Opened shipment {0} for {1}.</source>
+        <translation>已打开出货单 {0}（客户 {1}）。</translation>
+    </message>
+    <message>
+        <source>Ordered</source>
+        <translation>订购</translation>
+    </message>
+    <message>
+        <source>Ordered and scanned</source>
+        <translation>订购与已扫描</translation>
+    </message>
+    <message>
+        <source>Packing list (F9)</source>
+        <translation>装箱单 (F9)</translation>
+    </message>
+    <message>
+        <source>Packing list saved: {0}</source>
+        <translation>装箱单已保存：{0}</translation>
+    </message>
+    <message>
+        <source>Pick a shipment first: the packing list is a shipment&apos;s.</source>
+        <translation>请先选择出货单：装箱单属于出货单。</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>订单参考</translation>
+    </message>
+    <message>
+        <source>Remove (Del)</source>
+        <translation>移除 (Del)</translation>
+    </message>
+    <message>
+        <source>Scan or pick a shipment (arrows, then Enter).</source>
+        <translation>请扫描或选择出货单（方向键选择，Enter 打开）。</translation>
+    </message>
+    <message>
+        <source>Scan or pick a shipment first, then {0}.</source>
+        <translation>请先扫描或选择出货单，再扫描 {0}。</translation>
+    </message>
+    <message>
+        <source>Scan or pick a shipment first.</source>
+        <translation>请先扫描或选择出货单。</translation>
+    </message>
+    <message>
+        <source>Scan pallets, cartons, serials or lots. For part of a lot, type the quantity first.</source>
+        <translation>请扫描托盘、箱、序列号或批次。只出部分批次时，请先输入数量。</translation>
+    </message>
+    <message>
+        <source>Scan the unit to take off {0} (Esc: keep it).</source>
+        <translation>请扫描要从 {0} 移除的包装（Esc：保留）。</translation>
+    </message>
+    <message>
+        <source>Scanned</source>
+        <translation>已扫描</translation>
+    </message>
+    <message>
+        <source>Scanned / ordered</source>
+        <translation>已扫描 / 订购</translation>
+    </message>
+    <message>
+        <source>Scanned units</source>
+        <translation>已扫描的包装</translation>
+    </message>
+    <message>
+        <source>Ship (F10)</source>
+        <translation>出货 (F10)</translation>
+    </message>
+    <message>
+        <source>Ship 1 unit to {0}?</source>
+        <translation>向 {0} 出货 1 件？</translation>
+    </message>
+    <message>
+        <source>Ship {0} units to {1}?</source>
+        <translation>向 {1} 出货 {0} 件？</translation>
+    </message>
+    <message>
+        <source>Shipment</source>
+        <translation>出货单</translation>
+    </message>
+    <message>
+        <source>Shipment {0} has left. F9 saves its packing list, F4 shows the open shipments.</source>
+        <translation>出货单 {0} 已出货。按 F9 保存装箱单，按 F4 查看未出货的出货单。</translation>
+    </message>
+    <message>
+        <source>Shipment {0} shipped to {1}: {2}.</source>
+        <translation>出货单 {0} 已出货给 {1}：{2}。</translation>
+    </message>
+    <message>
+        <source>Shipment {0} · {1}</source>
+        <translation>出货单 {0} · {1}</translation>
+    </message>
+    <message>
+        <source>Shipments (F4)</source>
+        <translation>出货单列表 (F4)</translation>
+    </message>
+    <message>
+        <source>Shipped. F9 saves the packing list.</source>
+        <translation>已出货。按 F9 保存装箱单。</translation>
+    </message>
+    <message>
+        <source>Shipping</source>
+        <translation>出货</translation>
+    </message>
+    <message>
+        <source>Shipping {0}…</source>
+        <translation>正在出货 {0}…</translation>
+    </message>
+    <message>
+        <source>Shipping: no shipment open</source>
+        <translation>出货：未打开出货单</translation>
+    </message>
+    <message>
+        <source>Take {0} off shipment {1}?</source>
+        <translation>从出货单 {1} 移除 {0}？</translation>
+    </message>
+    <message>
+        <source>Writing the packing list of {0}…</source>
+        <translation>正在生成 {0} 的装箱单…</translation>
+    </message>
+    <message>
+        <source>carton</source>
+        <translation>箱</translation>
+    </message>
+    <message>
+        <source>lot</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <translation>未封箱</translation>
+    </message>
+    <message>
+        <source>pallet</source>
+        <translation>托盘</translation>
+    </message>
+    <message>
+        <source>serial</source>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>shipped</source>
+        <translation>出货</translation>
+    </message>
+    <message>
+        <source>whole lot</source>
+        <translation>整批</translation>
+    </message>
+    <message>
+        <source>{0} cartons</source>
+        <translation>{0} 箱</translation>
+    </message>
+    <message>
+        <source>{0} in {1}</source>
+        <translation>{1}，共 {0}</translation>
+    </message>
+    <message>
+        <source>{0} is not a pallet, carton, serial or lot: scan what leaves.</source>
+        <translation>{0} 不是托盘、箱、序列号或批次：请扫描要出货的包装。</translation>
+    </message>
+    <message>
+        <source>{0} is not a quantity: type a number, or clear it.</source>
+        <translation>{0} 不是数量：请输入数字，或清空。</translation>
+    </message>
+    <message>
+        <source>{0} taken off shipment {1}.</source>
+        <translation>{0} 已从出货单 {1} 移除。</translation>
+    </message>
+    <message>
+        <source>{0} units</source>
+        <translation>{0} 件</translation>
+    </message>
+    <message>
+        <source>{0}: {1} ordered, {2} scanned</source>
+        <translation>{0}：订购 {1}，已扫描 {2}</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureDialog</name>
+    <message>
+        <source>&amp;PIN</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Quantity</source>
+        <translation>数量(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Reason</source>
+        <translation>原因(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Sign</source>
+        <translation>签名(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Electronic signature</source>
+        <translation>电子签名</translation>
+    </message>
+    <message>
+        <source>Empty: all of it</source>
+        <translation>留空：全部</translation>
+    </message>
+    <message>
+        <source>Enter the reason: it is recorded with your signature.</source>
+        <translation>请输入原因：原因将与您的签名一并记录。</translation>
+    </message>
+    <message>
+        <source>Enter your PIN to sign.</source>
+        <translation>请输入您的密码进行签名。</translation>
+    </message>
+    <message>
+        <source>Hold the {1} units affected by {0} that have not shipped: I confirm that none of them may be used, packed or shipped until they are released.</source>
+        <translation>隔离受 {0} 影响且尚未出货的 {1} 个单元：我确认在放行之前，上述单元一律不得使用、包装或出货。</translation>
+    </message>
+    <message>
+        <source>Hold {0} and everything made from it or packed in it: I confirm that none of it may be used, packed or shipped until it is released.</source>
+        <translation>隔离 {0} 及由其制成或装入其中的全部物料：我确认在放行之前，上述物料一律不得使用、包装或出货。</translation>
+    </message>
+    <message>
+        <source>Hold {0}: I confirm that it may not be used, packed or shipped until it is released.</source>
+        <translation>隔离 {0}：我确认在放行之前，其不得使用、包装或出货。</translation>
+    </message>
+    <message>
+        <source>Release {0} and everything held with it: I confirm that they may be used and shipped again.</source>
+        <translation>放行 {0} 及随其一并隔离的全部物料：我确认上述物料可以重新使用和出货。</translation>
+    </message>
+    <message>
+        <source>Release {0}: I confirm that it may be used and shipped again.</source>
+        <translation>放行 {0}：我确认其可以重新使用和出货。</translation>
+    </message>
+    <message>
+        <source>Scrap {0}: I confirm that it is destroyed and may never be used again.</source>
+        <translation>报废 {0}：我确认其已销毁，永不再使用。</translation>
+    </message>
+    <message>
+        <source>Signed by: {0}</source>
+        <translation>签名人：{0}</translation>
+    </message>
+    <message>
+        <source>Type the quantity as a number, or leave it empty for all of it.</source>
+        <translation>请以数字输入数量，留空表示全部。</translation>
+    </message>
+    <message>
+        <source>Why: a supplier notice, a complaint, a test result...</source>
+        <translation>原因：供应商通知、客户投诉、检验结果……</translation>
+    </message>
+    <message>
+        <source>Your PIN is your electronic signature. It is recorded with your name, the date and time and the meaning above, and binds you as your handwritten signature does.</source>
+        <translation>您的密码即您的电子签名。它将与您的姓名、签名日期时间及上述签名含义一并记录，与您的手写签名具有同等效力。</translation>
+    </message>
+    <message>
+        <source>Your login PIN</source>
+        <translation>您的登录密码</translation>
+    </message>
+</context>
+<context>
     <name>StationRunner</name>
     <message>
         <source>Connection lost: whether it was recorded is checked when the database is back.</source>
@@ -413,10 +2182,6 @@
 <context>
     <name>StationShell</name>
     <message>
-        <source>Cancelled.</source>
-        <translation>已取消。</translation>
-    </message>
-    <message>
         <source>Database back online.</source>
         <translation>数据库已恢复连接。</translation>
     </message>
@@ -443,18 +2208,6 @@
     <message>
         <source>The interrupted action was recorded.</source>
         <translation>中断的操作已记录。</translation>
-    </message>
-    <message>
-        <source>Trace cancelled.</source>
-        <translation>追溯已取消。</translation>
-    </message>
-    <message>
-        <source>Traced {0}</source>
-        <translation>已追溯 {0}</translation>
-    </message>
-    <message>
-        <source>Tracing {0}…</source>
-        <translation>正在追溯 {0}…</translation>
     </message>
     <message>
         <source>Unit</source>
@@ -505,6 +2258,83 @@
     </message>
 </context>
 <context>
+    <name>StepsTable</name>
+    <message>
+        <source>Checks</source>
+        <translation>检验项</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>工序</translation>
+    </message>
+    <message>
+        <source>{0} (optional)</source>
+        <translation>{0}(可选)</translation>
+    </message>
+    <message>
+        <source>{0} + components</source>
+        <translation>{0} + 扫入部件</translation>
+    </message>
+    <message>
+        <source>{0} good · {1} scrap {2}</source>
+        <translation>合格 {0} · 报废 {1} {2}</translation>
+    </message>
+    <message>
+        <source>{0} passed · {1} failed</source>
+        <translation>通过 {0} · 不合格 {1}</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorDesk</name>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Held {0} units; {1} left as they are (shipped, used or already held).</source>
+        <translation>已冻结 {0} 个单元；{1} 个保持不变（已出货、已使用或已冻结）。</translation>
+    </message>
+    <message>
+        <source>Signed and recorded for {0}.</source>
+        <translation>已签名并记录：{0}。</translation>
+    </message>
+    <message>
+        <source>Trace cancelled.</source>
+        <translation>追溯已取消。</translation>
+    </message>
+    <message>
+        <source>Traced {0}</source>
+        <translation>已追溯 {0}</translation>
+    </message>
+    <message>
+        <source>Tracing {0}…</source>
+        <translation>正在追溯 {0}…</translation>
+    </message>
+</context>
+<context>
+    <name>SupervisorView</name>
+    <message>
+        <source>Hold everything affected that has not shipped…</source>
+        <translation>冻结所有未出货的受影响单元…</translation>
+    </message>
+    <message>
+        <source>Recall (F4)</source>
+        <translation>召回（F4）</translation>
+    </message>
+    <message>
+        <source>Trace (F3)</source>
+        <translation>追溯（F3）</translation>
+    </message>
+</context>
+<context>
     <name>TraceView</name>
     <message>
         <source>Cancel (Esc)</source>
@@ -529,6 +2359,14 @@
     <message>
         <source>Event</source>
         <translation>事件</translation>
+    </message>
+    <message>
+        <source>Genealogy picture</source>
+        <translation>谱系图</translation>
+    </message>
+    <message>
+        <source>Hold…</source>
+        <translation>冻结…</translation>
     </message>
     <message>
         <source>In container</source>
@@ -575,12 +2413,28 @@
         <translation>数量</translation>
     </message>
     <message>
+        <source>Release hold…</source>
+        <translation>解除冻结…</translation>
+    </message>
+    <message>
         <source>Result</source>
         <translation>结果</translation>
     </message>
     <message>
         <source>Role</source>
         <translation>角色</translation>
+    </message>
+    <message>
+        <source>Save as PNG</source>
+        <translation>保存为 PNG</translation>
+    </message>
+    <message>
+        <source>Save as SVG</source>
+        <translation>保存为 SVG</translation>
+    </message>
+    <message>
+        <source>Scrap…</source>
+        <translation>报废…</translation>
     </message>
     <message>
         <source>Several units answer to this code: pick one (arrows, Enter)</source>
@@ -621,6 +2475,10 @@
     <message>
         <source>Trace</source>
         <translation>追溯</translation>
+    </message>
+    <message>
+        <source>Trace a code first: there is no picture to save.</source>
+        <translation>请先追溯一个编码：没有可保存的图。</translation>
     </message>
     <message>
         <source>Tracing…</source>
@@ -815,6 +2673,57 @@
     <message>
         <source>{0} units: {1}</source>
         <translation>{0} 个单元：{1}</translation>
+    </message>
+</context>
+<context>
+    <name>WorkOrderCard</name>
+    <message>
+        <source>Complete lot (F8)</source>
+        <translation>批次入库 (F8)</translation>
+    </message>
+    <message>
+        <source>How many</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>In stock {0} of {1} {2} · scrap {3} {2} · ready to complete {4} {2}</source>
+        <translation>已入库 {0}/{1} {2} · 报废 {3} {2} · 可入库 {4} {2}</translation>
+    </message>
+    <message>
+        <source>Make serials (F7)</source>
+        <translation>生成序列号 (F7)</translation>
+    </message>
+    <message>
+        <source>No work order</source>
+        <translation>未选择工单</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Scan the work order&apos;s code to start.</source>
+        <translation>请扫描工单号开始。</translation>
+    </message>
+    <message>
+        <source>Serials: {0} made, {1} finished, {2} failed</source>
+        <translation>序列号:已生成 {0},已完工 {1},不合格 {2}</translation>
+    </message>
+    <message>
+        <source>completed</source>
+        <translation>已完工</translation>
+    </message>
+    <message>
+        <source>planned, not released</source>
+        <translation>已计划,未下达</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>放行</translation>
+    </message>
+    <message>
+        <source>{0} {1} · {2} · production lot {3}</source>
+        <translation>{0} {1} · {2} · 生产批次 {3}</translation>
     </message>
 </context>
 <context>

@@ -153,20 +153,25 @@ def test_the_language_switch_retranslates_the_visible_window(plant: Plant, qtbot
         language.uninstall()
 
 
-def test_a_supervisor_station_traces_a_scanned_serial(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_supervisor_station_traces_a_scanned_serial(
+    plant: Plant, qtbot: QtBot, shell_for, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import xml.etree.ElementTree as ET
+
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path))  # platformdirs' documents folder
     from models.demo import seed
     from models.trace import backward, forward
-    from ui.trace_view import TraceView
+    from ui.supervisor_view import SupervisorView
 
     serial = seed(plant.db).example_serial
     shell = shell_for(plant.db, None, StationPlace("QA-01", ""))
-    assert not isinstance(shell.home, TraceView)
+    assert not isinstance(shell.home, SupervisorView)
     shell.set_kind("SUPERVISOR")  # what the start's check on the worker says of QA-01
-    assert isinstance(shell.home, TraceView)
+    assert isinstance(shell.home, SupervisorView)
     log_in(qtbot, shell)
     tone, text = scan(qtbot, shell, serial)
     assert tone is Tone.OK and serial in text
-    view = shell.home
+    view = shell.home.trace_view
     expected = backward(plant.db, serial)
     [root] = expected.root_ids
     model = view.backward_model
@@ -178,3 +183,47 @@ def test_a_supervisor_station_traces_a_scanned_serial(plant: Plant, qtbot: QtBot
     assert children == {expected.nodes[edge.input_id].code for edge in expected.next_edges()[root]}
     assert view.forward_model.rowCount() == 1 and forward(plant.db, serial).codes()
     assert view.timeline.rowCount() > 0
+    # The genealogy picture: one box per unit of both traces, saved as SVG off the GUI thread.
+    drawn = {item.box.code for item in view.genealogy.box_items}
+    assert drawn == {serial} | expected.codes() | forward(plant.db, serial).codes()
+    view.svg_button.click()
+    saved = tmp_path / "TraceStation" / f"genealogy-{serial}.svg"
+    qtbot.waitUntil(lambda: "Saved" in shell.window.banner.text(), timeout=10_000)
+    assert serial in "".join(ET.parse(saved).getroot().itertext())
+    # A shipment traces everything that left on it; the timeline is a unit's, so it stays empty.
+    tone, text = scan(qtbot, shell, "SH-0001")
+    assert tone is Tone.OK and "SH-0001" in text
+    assert view.backward_model.rowCount() == len(backward(plant.db, "SH-0001").root_ids) > 0
+    assert view.timeline.rowCount() == 0 and view.status.text() == ""
+
+
+def test_a_code_naming_several_units_offers_a_pick_list(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
+    from models import receiving
+    from models.demo_plant import HOUSING
+    from ui.supervisor_view import SupervisorView
+
+    received = receiving.receive(
+        plant.db,
+        plant.actor(OPERATOR, "RCV-01"),
+        item_code=HOUSING,
+        supplier_code="SUP-PL",
+        supplier_lot="PL-SHARED-7",
+        quantity=200,
+        packages=2,
+    )
+    shell = shell_for(plant.db, None, StationPlace("QA-01", "", "SUPERVISOR"))
+    assert isinstance(shell.home, SupervisorView)
+    log_in(qtbot, shell)
+    view = shell.home.trace_view
+    scanner_burst(shell.window.windowHandle(), "PL-SHARED-7")
+    qtbot.waitUntil(view.choices.isVisible, timeout=10_000)
+    listed = [view.choices.item(row).text() for row in range(view.choices.count())]
+    assert listed == received.lot_codes
+    assert "PL-SHARED-7" in shell.window.banner.text()
+    view.choices.setCurrentRow(1)
+    qtbot.keyClick(view.choices, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.backward_model.rowCount() == 1, timeout=10_000)
+    assert view.backward_model.index(0, 0).data() == received.lot_codes[1]
+    assert not view.choices.isVisible()
+    # Translated event names on the timeline, never the stored enum value.
+    assert view.timeline.item(0, 1).text() == "received"

@@ -62,7 +62,7 @@ def test_the_event_loop_never_stalls_while_a_slow_operation_runs(db: Database, q
     slow = (
         "SELECT pg_sleep(1.5)"
         if db.engine.dialect.name == "postgresql"
-        else "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) "
+        else "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 8000000) "
         "SELECT count(*) FROM c"
     )
     clock = QElapsedTimer()

@@ -1,0 +1,157 @@
+"""The supervisor window end to end: a signed hold placed on the trace card blocks shipping of the
+unit on the shipping screen and is in the audit record; a wrong PIN refuses the signature; a recall
+counted from a supplier lot is held in one signed action and exported to files that read back."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.config import StationConfig
+from desktop.shell import StationPlace, StationShell
+from models import quality
+from models.demo_plant import METER
+from models.schema import UnitStatus
+from tests.desktop.keys import scanner_burst
+from tests.models import flows
+from tests.station_harness import StationHarness
+from tests.support import OPERATOR, QUALITY, Plant
+from ui.signature import SignatureDialog
+from ui.supervisor_view import SupervisorView
+from ui.widgets.feedback import Tone
+
+PIN = flows.PINS[QUALITY]
+
+
+@pytest.fixture
+def supervisor(
+    plant: Plant, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StationShell]:
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path))  # platformdirs' documents folder
+    shell = StationShell(
+        QApplication.instance(),
+        plant.db,
+        StationConfig(station_code="QA-01", language="en_US"),
+        StationPlace("QA-01", "", "SUPERVISOR"),
+    )
+    qtbot.addWidget(shell.window)
+    shell.window.resize(1280, 800)
+    shell.window.show()
+    qtbot.waitExposed(shell.window)
+    scanner_burst(shell.window.windowHandle(), QUALITY)
+    qtbot.keyClicks(shell.login.pin, PIN)
+    with qtbot.waitSignal(shell.session.changed, timeout=10_000):
+        qtbot.keyClick(shell.login.pin, Qt.Key.Key_Return)
+    assert isinstance(shell.home, SupervisorView)
+    yield shell
+    shell.close()
+
+
+def sign_when_asked(reason: str, pin: str, answered: list[str]) -> None:
+    """Answer the next signature dialog as its signer would: reason, PIN, Sign."""
+
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SignatureDialog):
+            QTimer.singleShot(20, answer)
+            return
+        answered.append(dialog.meaning.text())
+        dialog.reason.setText(reason)
+        dialog.pin.setText(pin)
+        dialog.sign_button.click()
+
+    QTimer.singleShot(0, answer)
+
+
+def banner_after(qtbot: QtBot, shell: StationShell, start: Callable[[], None], tone: Tone) -> str:
+    seen: list[tuple[str, str]] = []
+    shell.window.banner.shown.connect(lambda shown, text: seen.append((shown, text)))
+    start()
+    qtbot.waitUntil(lambda: any(shown in ("ok", "error") for shown, _ in seen), timeout=10_000)
+    shown, text = next((shown, text) for shown, text in seen if shown in ("ok", "error"))
+    assert shown == tone.value, text
+    return text
+
+
+def trace(qtbot: QtBot, shell: StationShell, code: str) -> None:
+    view = shell.home.trace_view  # type: ignore[union-attr]
+    banner_after(qtbot, shell, lambda: scanner_burst(shell.window.windowHandle(), code), Tone.OK)
+    qtbot.waitUntil(lambda: view.unit is not None and view.unit.code == code, timeout=10_000)
+
+
+def test_a_signed_hold_blocks_shipping_and_is_in_the_audit_record(
+    plant: Plant, supervisor: StationShell, station, qtbot: QtBot
+) -> None:
+    from ui.shipping_view import ShippingView
+
+    meter = flows.released_meters(plant, 1)[0]
+    trace(qtbot, supervisor, meter)
+    view = supervisor.home.trace_view  # type: ignore[union-attr]
+    assert view.hold_button.isEnabled() and not view.release_button.isEnabled()
+
+    # A wrong PIN: refused in words, nothing held.
+    asked: list[str] = []
+    sign_when_asked("customer complaint 4711", "0000", asked)
+    text = banner_after(qtbot, supervisor, view.hold_button.click, Tone.ERROR)
+    assert "PIN" in text and meter in asked[0]
+    assert plant.unit(meter).status is UnitStatus.RELEASED
+
+    sign_when_asked("customer complaint 4711", PIN, asked)
+    banner_after(qtbot, supervisor, view.hold_button.click, Tone.OK)
+    assert plant.unit(meter).status is UnitStatus.ON_HOLD
+    qtbot.waitUntil(lambda: view.release_button.isEnabled(), timeout=10_000)  # traced again
+
+    # The audit record: who signed, what it meant, why.
+    [signature] = [s for s in quality.signatures(plant.db, meter) if s.meaning == "hold"]
+    assert signature.signer_badge == QUALITY and "Liu Yang" in signature.signer_name
+    assert "4711" in (signature.reason or "")
+
+    # The shipping screen refuses the held unit and records nothing.
+    shipment = flows.shipment(plant, {METER: 1})
+    shipping: StationHarness = station("SHP-01", OPERATOR)
+    screen = shipping.show(ShippingView(shipping.runner))
+    shipping.scan(shipment, Tone.OK)
+    refusal = shipping.scan(meter, Tone.ERROR)
+    assert "hold" in refusal.lower()
+    assert plant.unit(meter).status is UnitStatus.ON_HOLD
+    assert screen is shipping.screen
+
+
+def test_a_recall_is_held_in_one_signed_action_and_exported(
+    plant: Plant, supervisor: StationShell, qtbot: QtBot, tmp_path: Path
+) -> None:
+    batch = flows.build_meters(plant, 3)
+    flows.ship(plant, batch.meters[:1], {METER: 1})
+    home = supervisor.home
+    assert isinstance(home, SupervisorView)
+    home.show_recall()
+    form = home.scope_form
+    form.supplier_lot.setText(plant.unit(batch.battery_lot).external_code or "")
+    form.submit()
+    qtbot.waitUntil(lambda: home.hold_affected_button.isEnabled(), timeout=10_000)
+    summary = home.impact_view.summary
+    assert summary is not None and summary.units >= 3
+
+    asked: list[str] = []
+    sign_when_asked("supplier notice: low voltage", PIN, asked)
+    text = banner_after(qtbot, supervisor, home.hold_affected_button.click, Tone.OK)
+    assert "Held" in text
+    statuses = {code: plant.unit(code).status for code in batch.meters}
+    assert statuses[batch.meters[0]] is UnitStatus.SHIPPED
+    assert {statuses[code] for code in batch.meters[1:]} == {UnitStatus.ON_HOLD}
+
+    # The recall list, exported off the GUI thread, reads back with every affected meter.
+    qtbot.waitUntil(lambda: home.hold_affected_button.isEnabled(), timeout=10_000)  # counted again
+    home.impact_view.export_requested.emit("csv")
+    exports = supervisor.desk.exports  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: exports.last is not None, timeout=20_000)
+    with open(exports.last.path, encoding="utf-8-sig", newline="") as file:
+        codes = {row[0] for row in csv.reader(file)}
+    assert set(batch.meters) <= codes
+    assert exports.last.path.parent == tmp_path / "TraceStation"
