@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject
 
@@ -25,6 +26,7 @@ from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.history import History, history
 from models.impact import ImpactScope, ScopeChoices, recall_choices
+from models.overview import plant_timezone
 from models.trace import Trace, TraceCancelled, TraceNode, backward, forward
 from ui.genealogy_layout import Picture, lay_out
 from ui.messages import domain_message, offline_message
@@ -70,9 +72,9 @@ class SupervisorDesk(QObject):
         self.exports.shown.connect(view.recall_shown)
 
     def activate(self) -> None:
-        """After a login: the recall form's completions from the master data."""
+        """After a login: the plant's time zone and the recall form's completions."""
         db = self.db
-        self.worker.submit(lambda: recall_choices(db), self._choices, self._no_choices)
+        self.worker.submit(lambda: (plant_timezone(db), recall_choices(db)), self._choices, self._no_choices)
 
     # --- traces ----------------------------------------------------------------------------------
 
@@ -212,7 +214,9 @@ class SupervisorDesk(QObject):
 
     # --- plumbing --------------------------------------------------------------------------------
 
-    def _choices(self, choices: ScopeChoices) -> None:
+    def _choices(self, found: tuple[ZoneInfo, ScopeChoices]) -> None:
+        zone, choices = found
+        self.view.set_zone(zone)
         self.view.scope_form.set_choices(choices.suppliers, choices.equipment, choices.operators)
 
     def _no_choices(self, error: Exception) -> None:

@@ -8,6 +8,7 @@ measurements recorded for it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -73,6 +74,17 @@ class HistoryEntry:
     more_counterparts: int
     outcomes: tuple[StepOutcome, ...]
     measurements: tuple[Measurement, ...]
+    # The electronic signature of a signed quality event (models/quality.py): printed name,
+    # badge, meaning ("hold", "release", "scrap", "hold_affected") and when it was signed.
+    signature: Signature | None = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    signer_name: str
+    signer_badge: str
+    meaning: str
+    signed_at: str
 
 
 @dataclass(frozen=True)
@@ -125,9 +137,25 @@ def history(db: Database, code: str) -> History:
                     more_counterparts=max(0, len(others) - MAX_COUNTERPARTS),
                     outcomes=tuple(outcomes.get(row.id, ())),
                     measurements=tuple(measurements.get(row.id, ())),
+                    signature=_signature(row.detail),
                 )
             )
         return History(unit.id, unit.code, unit.kind, unit.status, unit.item_code, tuple(entries))
+
+
+def _signature(detail: Any) -> Signature | None:
+    """The signature stored in an event's detail (JSON: a dict from psycopg2, text from SQLite)."""
+    if isinstance(detail, str):
+        detail = json.loads(detail)
+    signed = detail.get("signature") if isinstance(detail, dict) else None
+    if not isinstance(signed, dict):
+        return None
+    return Signature(
+        str(signed.get("signer_name", "")),
+        str(signed.get("signer_badge", "")),
+        str(signed.get("meaning", "")),
+        str(signed.get("signed_at", "")),
+    )
 
 
 def _unit(connection: Connection, seed: Seed) -> Any:
@@ -144,7 +172,7 @@ _EVENT_COLUMNS = """
        e.id, e.event_type, e.occurred_at, e.tz_offset, e.biz_step, e.disposition, e.reason_code,
        e.reason_text, st.code AS station_code, us.badge_code, us.name AS operator_name,
        wo.code AS work_order_code, rs.code AS step_code, eq.code AS equipment_code,
-       sh.code AS shipment_code, cu.code AS customer_code"""
+       sh.code AS shipment_code, cu.code AS customer_code, e.detail"""
 
 _EVENT_JOINS = """
 JOIN station st ON st.id = e.station_id

@@ -17,7 +17,7 @@ import datetime as dt
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from models.impact import ImpactScope
 from ui.impact_view import ImpactView
@@ -51,8 +51,15 @@ class SupervisorView(QTabWidget):
         actions.addStretch(1)
         actions.addWidget(self.hold_affected_button)
         layout.addLayout(actions)
+        # The form, the counts, the chart and the customers are taller than a station's screen:
+        # the page scrolls instead of forcing the window past the screen's height.
+        scroller = QScrollArea()
+        scroller.setObjectName("recallPage")
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(recall)
         self.addTab(self.trace_view, "")
-        self.addTab(recall, "")
+        self.addTab(scroller, "")
 
         self.hold_affected_button.clicked.connect(self._hold_affected)
         QShortcut(QKeySequence(Qt.Key.Key_F3), self, self.show_trace)
@@ -71,6 +78,12 @@ class SupervisorView(QTabWidget):
     def set_language(self, language: str) -> None:
         self.trace_view.set_language(language)
         self.impact_view.set_language(language)
+
+    def set_zone(self, zone: dt.tzinfo) -> None:
+        """The plant's time zone: times are shown and typed on its wall clock, whatever this PC's."""
+        self.trace_view.zone = zone
+        self.scope_form.zone = zone
+        self.scope_form.reset_window()
 
     def recall_shown(self, scope: ImpactScope | None) -> None:
         """The impact on screen is the one of `scope` (None: none, or no longer valid)."""

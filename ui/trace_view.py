@@ -285,6 +285,12 @@ class TraceView(QWidget):
             "MASTER_DATA": self.tr("master data"),
         }
         words.shipped = self.tr("{0} to {1} {2}")
+        self._meanings = {
+            "hold": self.tr("hold"),
+            "release": self.tr("release"),
+            "scrap": self.tr("scrap"),
+            "hold_affected": self.tr("hold of a recall"),
+        }
         self.backward_model.retranslated()
         self.forward_model.retranslated()
 
@@ -537,6 +543,14 @@ class TraceView(QWidget):
             details.append(" ".join(part for part in (measurement.name, value, verdict) if part))
         if entry.reason_code or entry.reason_text:
             details.append(" ".join(value for value in (entry.reason_code, entry.reason_text) if value))
+        if entry.signature is not None:
+            details.append(
+                self.tr("signed by {0} ({1}), meaning: {2}").format(
+                    entry.signature.signer_name,
+                    entry.signature.signer_badge,
+                    self._meanings.get(entry.signature.meaning, entry.signature.meaning),
+                )
+            )
         return [
             local_time(entry.occurred_at, self.zone),
             self._words.events.get(entry.event_type, entry.event_type),

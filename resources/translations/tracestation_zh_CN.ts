@@ -213,7 +213,7 @@
     </message>
     <message>
         <source>shipped</source>
-        <translation>已发货</translation>
+        <translation>已出货</translation>
     </message>
     <message>
         <source>← came from · went to →</source>
@@ -292,7 +292,7 @@
     </message>
     <message>
         <source>On hold</source>
-        <translation>隔离</translation>
+        <translation>冻结</translation>
     </message>
     <message>
         <source>PDF report (Ctrl+3)</source>
@@ -1481,7 +1481,7 @@
     </message>
     <message>
         <source>Recorded: {0} FAILED {1} ({2}). Set it aside.</source>
-        <translation>已记录:{0} 在 {1} 不合格({2})。请隔离放置。</translation>
+        <translation>已记录：{0} 在 {1} 不合格（{2}）。请放到不良品区。</translation>
     </message>
     <message>
         <source>Scan a unit first.</source>
@@ -1727,7 +1727,7 @@
     </message>
     <message>
         <source>Shipping</source>
-        <translation>发货</translation>
+        <translation>出货</translation>
     </message>
     <message>
         <source>Station</source>
@@ -2109,23 +2109,23 @@
     </message>
     <message>
         <source>Hold the {1} units affected by {0} that have not shipped: I confirm that none of them may be used, packed or shipped until they are released.</source>
-        <translation>隔离受 {0} 影响且尚未出货的 {1} 个单元：我确认在放行之前，上述单元一律不得使用、包装或出货。</translation>
+        <translation>冻结受 {0} 影响且尚未出货的 {1} 个单元：我确认在解除冻结之前，上述单元一律不得使用、包装或出货。</translation>
     </message>
     <message>
         <source>Hold {0} and everything made from it or packed in it: I confirm that none of it may be used, packed or shipped until it is released.</source>
-        <translation>隔离 {0} 及由其制成或装入其中的全部物料：我确认在放行之前，上述物料一律不得使用、包装或出货。</translation>
+        <translation>冻结 {0} 及由其制成或装入其中的全部物料：我确认在解除冻结之前，上述物料一律不得使用、包装或出货。</translation>
     </message>
     <message>
         <source>Hold {0}: I confirm that it may not be used, packed or shipped until it is released.</source>
-        <translation>隔离 {0}：我确认在放行之前，其不得使用、包装或出货。</translation>
+        <translation>冻结 {0}：我确认在解除冻结之前，其不得使用、包装或出货。</translation>
     </message>
     <message>
         <source>Release {0} and everything held with it: I confirm that they may be used and shipped again.</source>
-        <translation>放行 {0} 及随其一并隔离的全部物料：我确认上述物料可以重新使用和出货。</translation>
+        <translation>解除冻结 {0} 及随其一并冻结的全部物料：我确认上述物料可以重新使用和出货。</translation>
     </message>
     <message>
         <source>Release {0}: I confirm that it may be used and shipped again.</source>
-        <translation>放行 {0}：我确认其可以重新使用和出货。</translation>
+        <translation>解除冻结 {0}：我确认其可以重新使用和出货。</translation>
     </message>
     <message>
         <source>Scrap {0}: I confirm that it is destroyed and may never be used again.</source>
@@ -2199,7 +2199,7 @@
     </message>
     <message>
         <source>Shipment</source>
-        <translation>发货单</translation>
+        <translation>出货单</translation>
     </message>
     <message>
         <source>The interrupted action was NOT recorded: scan it again.</source>
@@ -2442,7 +2442,7 @@
     </message>
     <message>
         <source>Shipment</source>
-        <translation>发货单</translation>
+        <translation>出货单</translation>
     </message>
     <message>
         <source>Shipped to</source>
@@ -2546,6 +2546,14 @@
         <translation>不合格</translation>
     </message>
     <message>
+        <source>hold</source>
+        <translation>冻结</translation>
+    </message>
+    <message>
+        <source>hold of a recall</source>
+        <translation>召回冻结</translation>
+    </message>
+    <message>
         <source>in container</source>
         <comment>link level</comment>
         <translation>装于容器</translation>
@@ -2621,8 +2629,16 @@
         <translation>已拒收</translation>
     </message>
     <message>
+        <source>release</source>
+        <translation>解除冻结</translation>
+    </message>
+    <message>
         <source>released</source>
         <translation>已放行</translation>
+    </message>
+    <message>
+        <source>scrap</source>
+        <translation>报废</translation>
     </message>
     <message>
         <source>scrapped</source>
@@ -2643,7 +2659,11 @@
     </message>
     <message>
         <source>shipped</source>
-        <translation>已发货</translation>
+        <translation>已出货</translation>
+    </message>
+    <message>
+        <source>signed by {0} ({1}), meaning: {2}</source>
+        <translation>签名人 {0}（{1}），含义：{2}</translation>
     </message>
     <message>
         <source>split</source>
@@ -2851,7 +2871,7 @@
     </message>
     <message>
         <source>Serial {0} in {1} failed a test: it cannot be shipped.</source>
-        <translation>{1} 中的序列号 {0} 测试不合格，不能发货。</translation>
+        <translation>{1} 中的序列号 {0} 测试不合格，不能出货。</translation>
     </message>
     <message>
         <source>Serial {0} is used already.</source>
@@ -2859,23 +2879,23 @@
     </message>
     <message>
         <source>Shipment {0} does not match its order: {1}.</source>
-        <translation>发货单 {0} 与订单数量不符：{1}。</translation>
+        <translation>出货单 {0} 与订单数量不符：{1}。</translation>
     </message>
     <message>
         <source>Shipment {0} exists already.</source>
-        <translation>发货单 {0} 已存在。</translation>
+        <translation>出货单 {0} 已存在。</translation>
     </message>
     <message>
         <source>Shipment {0} has left already: it cannot be changed.</source>
-        <translation>发货单 {0} 已发出，不能再更改。</translation>
+        <translation>出货单 {0} 已发出，不能再更改。</translation>
     </message>
     <message>
         <source>Shipment {0} is empty: scan what leaves first.</source>
-        <translation>发货单 {0} 为空：请先扫描要发出的货物。</translation>
+        <translation>出货单 {0} 为空：请先扫描要发出的货物。</translation>
     </message>
     <message>
         <source>Shipment {0} is not known.</source>
-        <translation>发货单 {0} 不存在。</translation>
+        <translation>出货单 {0} 不存在。</translation>
     </message>
     <message>
         <source>Site {0} has no numbering rule for cartons and pallets: ask a supervisor.</source>
@@ -2963,7 +2983,7 @@
     </message>
     <message>
         <source>Too much of item {0}: the shipment orders {1}, {2} picked so far, {3} more would exceed it.</source>
-        <translation>物料 {0} 超量：发货单需要 {1}，已拣 {2}，再加 {3} 将超出。</translation>
+        <translation>物料 {0} 超量：出货单需要 {1}，已拣 {2}，再加 {3} 将超出。</translation>
     </message>
     <message>
         <source>Work order {0} cannot be released: it is {1}.</source>
@@ -3108,7 +3128,7 @@
     <message>
         <source>shipped</source>
         <comment>status</comment>
-        <translation>已发货</translation>
+        <translation>已出货</translation>
     </message>
     <message>
         <source>supervisor</source>
@@ -3141,7 +3161,7 @@
     </message>
     <message>
         <source>{0} has been shipped already.</source>
-        <translation>{0} 已发货。</translation>
+        <translation>{0} 已出货。</translation>
     </message>
     <message>
         <source>{0} has been used up in production.</source>
@@ -3169,7 +3189,7 @@
     </message>
     <message>
         <source>{0} in {1} has been shipped already.</source>
-        <translation>{1} 中的 {0} 已发货。</translation>
+        <translation>{1} 中的 {0} 已出货。</translation>
     </message>
     <message>
         <source>{0} in {1} is not released ({2}): it cannot be used.</source>
@@ -3197,7 +3217,7 @@
     </message>
     <message>
         <source>{0} is item {1}, which shipment {2} does not order.</source>
-        <translation>{0} 是物料 {1}，发货单 {2} 中没有此物料。</translation>
+        <translation>{0} 是物料 {1}，出货单 {2} 中没有此物料。</translation>
     </message>
     <message>
         <source>{0} is locked after too many wrong PINs. A supervisor must unlock the badge.</source>
@@ -3249,7 +3269,7 @@
     </message>
     <message>
         <source>{0} is not known: no unit, work order or shipment has this code.</source>
-        <translation>{0} 无法识别：没有单元、工单或发货单使用此编码。</translation>
+        <translation>{0} 无法识别：没有单元、工单或出货单使用此编码。</translation>
     </message>
     <message>
         <source>{0} is not on hold: there is nothing to release.</source>
@@ -3257,7 +3277,7 @@
     </message>
     <message>
         <source>{0} is not on shipment {1}.</source>
-        <translation>{0} 不在发货单 {1} 中。</translation>
+        <translation>{0} 不在出货单 {1} 中。</translation>
     </message>
     <message>
         <source>{0} is not packed in anything.</source>
@@ -3273,7 +3293,7 @@
     </message>
     <message>
         <source>{0} is on a shipment already.</source>
-        <translation>{0} 已在某个发货单中。</translation>
+        <translation>{0} 已在某个出货单中。</translation>
     </message>
     <message>
         <source>{0} is on hold: it cannot be used.</source>
@@ -3281,7 +3301,7 @@
     </message>
     <message>
         <source>{0} is on shipment {1} already.</source>
-        <translation>{0} 已在发货单 {1} 中。</translation>
+        <translation>{0} 已在出货单 {1} 中。</translation>
     </message>
     <message>
         <source>{0} is packed already.</source>

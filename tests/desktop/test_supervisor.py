@@ -111,6 +111,8 @@ def test_a_signed_hold_blocks_shipping_and_is_in_the_audit_record(
     [signature] = [s for s in quality.signatures(plant.db, meter) if s.meaning == "hold"]
     assert signature.signer_badge == QUALITY and "Liu Yang" in signature.signer_name
     assert "4711" in (signature.reason or "")
+    details = [view.timeline.item(row, 9).text() for row in range(view.timeline.rowCount())]
+    assert any("signed by" in text and QUALITY in text and "meaning: hold" in text for text in details)
 
     # The shipping screen refuses the held unit and records nothing.
     shipment = flows.shipment(plant, {METER: 1})
@@ -155,3 +157,91 @@ def test_a_recall_is_held_in_one_signed_action_and_exported(
         codes = {row[0] for row in csv.reader(file)}
     assert set(batch.meters) <= codes
     assert exports.last.path.parent == tmp_path / "TraceStation"
+
+
+def test_every_kind_of_code_is_traced_as_the_engine_answers(
+    plant: Plant, supervisor: StationShell, qtbot: QtBot
+) -> None:
+    """Serial, lot, supplier lot, SSCC, GS1 element string, Digital Link, work order, shipment:
+    each scanned into the trace page shows the starting units the trace engine finds for it."""
+    from models.demo import seed
+    from models.scan import digital_link, element_string
+    from models.trace import backward, forward
+
+    summary = seed(plant.db)
+    serial = summary.example_serial
+    meter = plant.unit(serial)
+    carton = code_of(plant, meter.container_id)
+    gtin = "06901234000016"  # the meter's GTIN (models/demo_plant.py)
+    codes = {
+        "serial": serial,
+        "lot": summary.held_lot,
+        "supplier lot": plant.unit(summary.held_lot).external_code or "",
+        "SSCC": carton,
+        "GS1 element string": element_string(gtin=gtin, serial=serial),
+        "Digital Link": digital_link(gtin, serial=serial),
+        "work order": "WO-MTR-0001",
+        "shipment": "SH-0001",
+    }
+    view = supervisor.home.trace_view  # type: ignore[union-attr]
+    for kind, code in codes.items():
+        banner_after(
+            qtbot,
+            supervisor,
+            lambda code=code: scanner_burst(supervisor.window.windowHandle(), code),
+            Tone.OK,
+        )
+        qtbot.waitUntil(lambda: not view.busy, timeout=10_000)
+        expected_back, expected_ahead = backward(plant.db, code), forward(plant.db, code)
+        shown_back = {
+            view.backward_model.index(row, 0).data() for row in range(view.backward_model.rowCount())
+        }
+        shown_ahead = {
+            view.forward_model.index(row, 0).data() for row in range(view.forward_model.rowCount())
+        }
+        assert shown_back == {root.code for root in expected_back.roots}, kind
+        assert shown_ahead == {root.code for root in expected_ahead.roots}, kind
+        assert view.genealogy.box_items, kind
+
+
+def code_of(plant: Plant, unit_id: int | None) -> str:
+    from sqlalchemy import select
+
+    from models.schema import Unit
+
+    assert unit_id is not None
+    with plant.db.session() as session:
+        return session.scalars(select(Unit.code).where(Unit.id == unit_id)).one()
+
+
+def test_a_machine_within_a_time_window_is_counted_as_the_engine_counts(
+    plant: Plant, supervisor: StationShell, qtbot: QtBot
+) -> None:
+    import datetime as dt
+
+    from models.impact import ImpactScope, impact_summary
+
+    batch = flows.build_meters(plant, 2)
+    assert batch.meters
+    home = supervisor.home
+    assert isinstance(home, SupervisorView)
+    home.show_recall()
+    form = home.scope_form
+    qtbot.waitUntil(lambda: form.zone is not None, timeout=10_000)  # the plant's, after the login
+    assert str(form.zone) == "Asia/Shanghai" and home.trace_view.zone == form.zone
+    form.equipment.setText("SMT-01")
+    form.windowed.setChecked(True)
+    now = dt.datetime.now(form.zone)
+    form.since.setDateTime(form._qt(now - dt.timedelta(hours=1)))
+    form.until.setDateTime(form._qt(now + dt.timedelta(hours=1)))
+    scope = form.scope()
+    assert scope is not None and scope.since is not None
+    form.submit()
+    qtbot.waitUntil(lambda: home.shown_scope == scope, timeout=10_000)
+    expected = impact_summary(plant.db, scope)
+    assert home.impact_view.summary == expected
+    assert expected.units > 0 or expected.seeds == 0
+    empty = ImpactScope(
+        equipment_code="SMT-01", since=now - dt.timedelta(days=30), until=now - dt.timedelta(days=29)
+    )
+    assert impact_summary(plant.db, empty).units == 0
