@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 
 from models.trace import Precision, Trace
 from ui.genealogy_layout import BOX_HEIGHT, BOX_WIDTH, LIMIT, Box, Picture, Route, lay_out
+from ui.messages import status_names
 from ui.trace_model import Words
 
 # Status colours: (accent for the border, band and status text; fill of the box).
@@ -233,20 +234,7 @@ class GenealogyView(QGraphicsView):
             "SERIAL": self.tr("S"),
             "CONTAINER": self.tr("C"),
         }
-        words.statuses = {
-            "QUARANTINE": self.tr("in quarantine"),
-            "REJECTED": self.tr("rejected"),
-            "WIP": self.tr("in production"),
-            "RELEASED": self.tr("released"),
-            "FAILED": self.tr("failed"),
-            "ON_HOLD": self.tr("on hold"),
-            "OPEN": self.tr("open"),
-            "CLOSED": self.tr("closed"),
-            "PACKED": self.tr("packed"),
-            "CONSUMED": self.tr("consumed"),
-            "SHIPPED": self.tr("shipped"),
-            "SCRAPPED": self.tr("scrapped"),
-        }
+        words.statuses = status_names()
         words.precisions = {"CONTAINS": self.tr("contains"), "MAY_CONTAIN": self.tr("may contain")}
         self.setToolTip(self.tr("Drag to pan; Ctrl+wheel or Ctrl+plus/minus to zoom; Ctrl+0 to fit."))
         self._draw()

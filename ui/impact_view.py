@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.impact import PLACE_OF_STATUS, ImpactSummary, Place
+from ui.messages import status_name
 from ui.station_screen import TOUCH_TARGET
 
 # The tiles and the bars, in this order: from what can still be stopped to what is gone.
@@ -228,21 +229,7 @@ class ImpactView(QWidget):
         return names[place]
 
     def status_name(self, status: str) -> str:
-        names = {
-            "QUARANTINE": self.tr("in quarantine"),
-            "REJECTED": self.tr("rejected"),
-            "WIP": self.tr("in production"),
-            "RELEASED": self.tr("released"),
-            "FAILED": self.tr("failed"),
-            "ON_HOLD": self.tr("on hold"),
-            "OPEN": self.tr("open"),
-            "CLOSED": self.tr("closed"),
-            "PACKED": self.tr("packed"),
-            "CONSUMED": self.tr("consumed"),
-            "SHIPPED": self.tr("shipped"),
-            "SCRAPPED": self.tr("scrapped"),
-        }
-        return names.get(status, status)
+        return status_name(status)
 
     def retranslate(self) -> None:
         self.title_label.setText(self.tr("Recall impact"))

@@ -70,33 +70,35 @@ def _listed(params: Params, key: str) -> str:
     return _text(params, key)
 
 
+def status_names() -> dict[str, str]:
+    """Every unit status (models/schema.py UnitStatus) in words: the one table every screen uses,
+    so a status reads the same on the banner, the trees, the picture and the recall."""
+    return {
+        "QUARANTINE": QCoreApplication.translate("messages", "in quarantine", "status"),
+        "REJECTED": QCoreApplication.translate("messages", "rejected", "status"),
+        "WIP": QCoreApplication.translate("messages", "in production", "status"),
+        "RELEASED": QCoreApplication.translate("messages", "released", "status"),
+        "FAILED": QCoreApplication.translate("messages", "failed", "status"),
+        "ON_HOLD": QCoreApplication.translate("messages", "on hold", "status"),
+        "OPEN": QCoreApplication.translate("messages", "open", "status"),
+        "CLOSED": QCoreApplication.translate("messages", "closed", "status"),
+        "PACKED": QCoreApplication.translate("messages", "packed", "status"),
+        "CONSUMED": QCoreApplication.translate("messages", "consumed", "status"),
+        "SHIPPED": QCoreApplication.translate("messages", "shipped", "status"),
+        "SCRAPPED": QCoreApplication.translate("messages", "scrapped", "status"),
+    }
+
+
+def status_name(status: str) -> str:
+    """A unit status in words; an unknown one as it is stored (never a blank)."""
+    return status_names().get(status, status)
+
+
 def _status(params: Params, key: str = "status") -> str:
     """A unit status (models/schema.py UnitStatus) in words."""
     value = params.get(key)
-    if value == "QUARANTINE":
-        return QCoreApplication.translate("messages", "in quarantine", "status")
-    if value == "REJECTED":
-        return QCoreApplication.translate("messages", "rejected", "status")
-    if value == "WIP":
-        return QCoreApplication.translate("messages", "in production", "status")
-    if value == "RELEASED":
-        return QCoreApplication.translate("messages", "released", "status")
-    if value == "FAILED":
-        return QCoreApplication.translate("messages", "failed", "status")
-    if value == "ON_HOLD":
-        return QCoreApplication.translate("messages", "on hold", "status")
-    if value == "OPEN":
-        return QCoreApplication.translate("messages", "open", "status")
-    if value == "CLOSED":
-        return QCoreApplication.translate("messages", "closed", "status")
-    if value == "PACKED":
-        return QCoreApplication.translate("messages", "packed", "status")
-    if value == "CONSUMED":
-        return QCoreApplication.translate("messages", "consumed", "status")
-    if value == "SHIPPED":
-        return QCoreApplication.translate("messages", "shipped", "status")
-    if value == "SCRAPPED":
-        return QCoreApplication.translate("messages", "scrapped", "status")
+    if isinstance(value, str) and value in status_names():
+        return status_name(value)
     return _text(params, key)
 
 

@@ -62,6 +62,7 @@ from models.receiving import (
     release_received_lot,
     todays_receipts,
 )
+from ui.messages import status_name
 from ui.station_screen import TOUCH_TARGET, Command, Runner, StationScreen, command, parse_quantity
 from ui.widgets.confirm import ConfirmStrip
 
@@ -830,17 +831,7 @@ class ReceivingView(StationScreen):
         return " · ".join(parts)
 
     def _status_text(self, status: str) -> str:
-        words = {
-            "QUARANTINE": self.tr("in quarantine"),
-            "REJECTED": self.tr("rejected"),
-            "RELEASED": self.tr("released"),
-            "ON_HOLD": self.tr("on hold"),
-            "PACKED": self.tr("packed"),
-            "CONSUMED": self.tr("consumed"),
-            "SHIPPED": self.tr("shipped"),
-            "SCRAPPED": self.tr("scrapped"),
-        }
-        return words.get(status, status)
+        return status_name(status)
 
     def _joined(self, parts: list[str]) -> str:
         return self.tr(", ").join(parts)

@@ -39,6 +39,7 @@ from models.history import History, HistoryEntry
 from models.trace import Trace, TraceNode
 from ui.genealogy_layout import Picture
 from ui.genealogy_view import GenealogyView
+from ui.messages import status_names
 from ui.trace_model import EVENT_COLUMNS, TOUCH_TARGET, Column, TraceModel, Words, local_time
 
 # The header card: one caption and one value per line, in this order.
@@ -241,20 +242,7 @@ class TraceView(QWidget):
             "SERIAL": self.tr("serial", "unit kind"),
             "CONTAINER": self.tr("container", "unit kind"),
         }
-        words.statuses = {
-            "QUARANTINE": self.tr("in quarantine"),
-            "REJECTED": self.tr("rejected"),
-            "WIP": self.tr("in production"),
-            "RELEASED": self.tr("released"),
-            "FAILED": self.tr("failed"),
-            "ON_HOLD": self.tr("on hold"),
-            "OPEN": self.tr("open"),
-            "CLOSED": self.tr("closed"),
-            "PACKED": self.tr("packed"),
-            "CONSUMED": self.tr("consumed"),
-            "SHIPPED": self.tr("shipped"),
-            "SCRAPPED": self.tr("scrapped"),
-        }
+        words.statuses = status_names()
         words.precisions = {"CONTAINS": self.tr("contains"), "MAY_CONTAIN": self.tr("may contain")}
         words.levels = {
             "UNIT": self.tr("unit", "link level"),

@@ -132,14 +132,6 @@
         <translation>TraceStation 谱系图：{0} 个单元，{1} 个方框。</translation>
     </message>
     <message>
-        <source>closed</source>
-        <translation>已封箱</translation>
-    </message>
-    <message>
-        <source>consumed</source>
-        <translation>已消耗</translation>
-    </message>
-    <message>
         <source>container</source>
         <translation>容器</translation>
     </message>
@@ -150,18 +142,6 @@
     <message>
         <source>contains (unit level)</source>
         <translation>包含（单件级）</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>不合格</translation>
-    </message>
-    <message>
-        <source>in production</source>
-        <translation>生产中</translation>
-    </message>
-    <message>
-        <source>in quarantine</source>
-        <translation>待检</translation>
     </message>
     <message>
         <source>lot</source>
@@ -184,36 +164,8 @@
         <translation>多种状态</translation>
     </message>
     <message>
-        <source>on hold</source>
-        <translation>已冻结</translation>
-    </message>
-    <message>
-        <source>open</source>
-        <translation>未封箱</translation>
-    </message>
-    <message>
-        <source>packed</source>
-        <translation>已装箱</translation>
-    </message>
-    <message>
-        <source>rejected</source>
-        <translation>已拒收</translation>
-    </message>
-    <message>
-        <source>released</source>
-        <translation>已放行</translation>
-    </message>
-    <message>
-        <source>scrapped</source>
-        <translation>已报废</translation>
-    </message>
-    <message>
         <source>serial</source>
         <translation>序列号</translation>
-    </message>
-    <message>
-        <source>shipped</source>
-        <translation>已出货</translation>
     </message>
     <message>
         <source>← came from · went to →</source>
@@ -337,54 +289,6 @@
     <message>
         <source>Working… (Esc cancels)</source>
         <translation>处理中…（按 Esc 取消）</translation>
-    </message>
-    <message>
-        <source>closed</source>
-        <translation>封箱</translation>
-    </message>
-    <message>
-        <source>consumed</source>
-        <translation>投料消耗</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>不合格</translation>
-    </message>
-    <message>
-        <source>in production</source>
-        <translation>生产中</translation>
-    </message>
-    <message>
-        <source>in quarantine</source>
-        <translation>待检</translation>
-    </message>
-    <message>
-        <source>on hold</source>
-        <translation>已冻结</translation>
-    </message>
-    <message>
-        <source>open</source>
-        <translation>未封箱</translation>
-    </message>
-    <message>
-        <source>packed</source>
-        <translation>装箱</translation>
-    </message>
-    <message>
-        <source>rejected</source>
-        <translation>判退</translation>
-    </message>
-    <message>
-        <source>released</source>
-        <translation>放行</translation>
-    </message>
-    <message>
-        <source>scrapped</source>
-        <translation>报废</translation>
-    </message>
-    <message>
-        <source>shipped</source>
-        <translation>出货</translation>
     </message>
 </context>
 <context>
@@ -1298,16 +1202,8 @@
         <translation>是：回车或 #CONFIRM；否：Esc 或 #CANCEL。</translation>
     </message>
     <message>
-        <source>consumed</source>
-        <translation>投料消耗</translation>
-    </message>
-    <message>
         <source>expires {0}</source>
         <translation>有效期至 {0}</translation>
-    </message>
-    <message>
-        <source>in quarantine</source>
-        <translation>待检</translation>
     </message>
     <message>
         <source>in quarantine until quality releases it</source>
@@ -1326,40 +1222,16 @@
         <translation>免检</translation>
     </message>
     <message>
-        <source>on hold</source>
-        <translation>已冻结</translation>
-    </message>
-    <message>
-        <source>packed</source>
-        <translation>装箱</translation>
-    </message>
-    <message>
         <source>quantity {0}</source>
         <translation>数量 {0}</translation>
-    </message>
-    <message>
-        <source>rejected</source>
-        <translation>判退</translation>
-    </message>
-    <message>
-        <source>released</source>
-        <translation>放行</translation>
     </message>
     <message>
         <source>released for use</source>
         <translation>已放行，可以使用</translation>
     </message>
     <message>
-        <source>scrapped</source>
-        <translation>报废</translation>
-    </message>
-    <message>
         <source>shelf life {0} days</source>
         <translation>保质期 {0} 天</translation>
-    </message>
-    <message>
-        <source>shipped</source>
-        <translation>出货</translation>
     </message>
     <message>
         <source>{0} does nothing on the receiving screen.</source>
@@ -2542,10 +2414,6 @@
         <translation>不合格</translation>
     </message>
     <message>
-        <source>failed</source>
-        <translation>不合格</translation>
-    </message>
-    <message>
         <source>hold</source>
         <translation>冻结</translation>
     </message>
@@ -2557,14 +2425,6 @@
         <source>in container</source>
         <comment>link level</comment>
         <translation>装于容器</translation>
-    </message>
-    <message>
-        <source>in production</source>
-        <translation>生产中</translation>
-    </message>
-    <message>
-        <source>in quarantine</source>
-        <translation>待检</translation>
     </message>
     <message>
         <source>inspected</source>
@@ -2595,14 +2455,6 @@
     <message>
         <source>may contain</source>
         <translation>可能包含</translation>
-    </message>
-    <message>
-        <source>on hold</source>
-        <translation>已冻结</translation>
-    </message>
-    <message>
-        <source>open</source>
-        <translation>未封箱</translation>
     </message>
     <message>
         <source>packed</source>
