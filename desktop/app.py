@@ -8,6 +8,7 @@ station window on the login.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,6 +62,23 @@ def _check(db: Database, station_code: str, language: str) -> _Checked:
     )
 
 
+# Python's default thresholds (700, 10, 10) run a full collection every few ten thousand new
+# objects; a forward trace of a large lot makes a million of them (37k units with their edges and
+# the picture's layout), and each full collection walks every object the station holds, with the
+# GIL held: the window froze for 100-300 ms at a time on the 1M-unit benchmark plant
+# (tests/benchmarks/bench_trace_view.py). A larger first threshold makes collections rare and
+# freezing what the start created keeps them from walking it again; reference counting still frees
+# everything that is not a cycle at once.
+GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def calm_garbage_collector() -> None:
+    """After the start: the long-lived objects out of the collector's way, collections rarer."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from desktop.config import ConfigError, load
     from desktop.first_run import FirstRun, database_url
@@ -103,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     shell = StationShell(app, db, config, StationPlace(station_code, ""), switch_language=language.switch)
     shell.window.resize(*WINDOW_SIZE)
     shell.window.show()
+    calm_garbage_collector()
 
     def fail(message: str) -> None:
         failures.append(message)

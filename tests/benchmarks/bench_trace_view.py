@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from desktop.app import calm_garbage_collector  # noqa: E402
 from desktop.config import StationConfig  # noqa: E402
 from desktop.shell import StationPlace, StationShell  # noqa: E402
 from models.db import Database  # noqa: E402
@@ -66,6 +67,7 @@ class Window:
         )
         self.shell.window.resize(1280, 800)
         self.shell.window.show()
+        calm_garbage_collector()  # as desktop.app.main does once the window is up
         assert isinstance(self.shell.home, SupervisorView) and self.shell.desk is not None
         self.desk = self.shell.desk
         self.view: TraceView = self.shell.home.trace_view
