@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 
@@ -52,6 +52,7 @@ from models.schema import (
 from models.units import make_unit
 
 MAX_SERIALS_PER_ACTION = 10_000
+QUANTUM = Decimal("0.000001")  # the precision of every stored quantity (models.lookup.positive_quantity)
 PRODUCTION_LOT_SUFFIX = "-P"
 # What the columns hold: PostgreSQL refuses a longer code or reason, or a larger measured value, with
 # a raw database error (SQLite keeps them silently), so the operations refuse them first.
@@ -75,7 +76,12 @@ class FeedResult:
     item_code: str
     quantity: Decimal
     lot_remaining: Decimal
-    fed_total: Decimal
+    fed_total: Decimal  # of the lot's own item
+    # The BOM line fed (its main component; the lot may be a substitute) and what it still needs
+    # after this feed: the station says so. Defaults: results recorded before these existed.
+    uom: str = ""
+    component_code: str = ""
+    line_remaining: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -248,23 +254,35 @@ def feed(
     *,
     work_order_code: str,
     lot_code: str,
-    quantity: Decimal | int | str,
+    quantity: Decimal | int | str | None = None,
     equipment_code: str | None = None,
 ) -> FeedResult:
-    """Consume a quantity of a material lot into the work order (a lot-level genealogy link)."""
+    """Consume a quantity of a material lot into the work order (a lot-level genealogy link).
+
+    Without a quantity it takes what the lot's BOM line still needs (substitutes count), at most
+    what the lot holds: worked out here, under the work order's lock, because a station's picture
+    may be stale (another station fed the line meanwhile) and a guess made there would overfeed.
+    A typed quantity is taken as typed, even beyond the line's need (the operator's call).
+    """
     work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
     _require_open(work_order)
     lot = unit_by_code(ctx.session, lot_code, lock=True)
     if lot.kind is not UnitKind.LOT or lot.item is None:
         raise DomainError(ErrorCode.NOT_A_LOT, code=lot.code)
-    _bom_line_for(ctx, work_order.item, lot.item)
+    line = _bom_line_for(ctx, work_order.item, lot.item)
     if lot.status is UnitStatus.ON_HOLD:
         raise DomainError(ErrorCode.LOT_ON_HOLD, code=lot.code)
     if lot.status is not UnitStatus.RELEASED:
         raise DomainError(ErrorCode.LOT_NOT_RELEASED, code=lot.code, status=lot.status.value)
     if is_expired(lot, ctx.local_date):
         raise DomainError(ErrorCode.LOT_EXPIRED, code=lot.code, expires_on=lot.expires_on.isoformat())
-    amount = positive_quantity(quantity)
+    production_lot = _production_lot(ctx, work_order)
+    required = work_order.quantity_planned * line.quantity_per
+    line_fed = _line_fed(ctx, production_lot, line)
+    if quantity is None:
+        amount = _needed(work_order, line, lot, required, line_fed)
+    else:
+        amount = positive_quantity(quantity)
     if amount > lot.quantity:
         raise DomainError(
             ErrorCode.LOT_INSUFFICIENT_QUANTITY,
@@ -273,7 +291,6 @@ def feed(
             requested=str(amount),
         )
     equipment = equipment_by_code(ctx.session, equipment_code)
-    production_lot = _production_lot(ctx, work_order)
     lot.quantity -= amount
     if lot.quantity == 0:
         lot.status = UnitStatus.CONSUMED
@@ -298,7 +315,55 @@ def feed(
         quantity=amount,
         lot_remaining=lot.quantity,
         fed_total=Decimal(fed_total),
+        uom=line.component.uom,
+        component_code=line.component.code,
+        line_remaining=_still_needed(required, line_fed + amount),
     )
+
+
+def _line_fed(ctx: Ctx, production_lot: Unit, line: BomLine) -> Decimal:
+    """What lots of the line's items (its component and its substitutes) have fed the work order."""
+    accepted = {line.component_item_id, *(substitute.item_id for substitute in line.substitutes)}
+    total = ctx.session.scalar(
+        select(func.coalesce(func.sum(Link.quantity), 0))
+        .join(Unit, Unit.id == Link.input_unit_id)
+        .where(
+            Link.output_unit_id == production_lot.id,
+            Link.level == LinkLevel.LOT,
+            Unit.item_id.in_(accepted),
+        )
+    )
+    # SQLite may sum NUMERIC as a float: back to the six decimals every quantity is stored with.
+    return Decimal(str(total)).quantize(QUANTUM)
+
+
+def _still_needed(required: Decimal, fed: Decimal) -> Decimal:
+    """A line's remaining need, up to the six decimals a quantity is stored with: a need of
+    0.4999995 (a planned quantity times a quantity per unit) takes 0.5, never leaving a remainder
+    too small ever to feed."""
+    return max(required - fed, Decimal(0)).quantize(QUANTUM, rounding=ROUND_CEILING)
+
+
+def _needed(work_order: WorkOrder, line: BomLine, lot: Unit, required: Decimal, line_fed: Decimal) -> Decimal:
+    """A feed without a quantity: the line's remaining need, at most the lot; refused when that is
+    nothing (the line is fed in full, or the lot is empty) rather than recording a feed of zero."""
+    remaining = _still_needed(required, line_fed)
+    if not remaining:
+        uom = line.component.uom
+        raise DomainError(
+            ErrorCode.QUANTITY_EXCEEDS_ORDER,
+            work_order=work_order.code,
+            planned=f"{plain(required)} {uom} {line.component.code}",
+            reported=f"{plain(line_fed + lot.quantity)} {uom}",
+        )
+    if not lot.quantity:
+        raise DomainError(
+            ErrorCode.LOT_INSUFFICIENT_QUANTITY,
+            code=lot.code,
+            available=str(plain(lot.quantity)),
+            requested=str(plain(remaining)),
+        )
+    return min(remaining, lot.quantity)
 
 
 @operation("assemble")

@@ -1,5 +1,6 @@
 """What a production station shows of a work order: its BOM fed so far, its routing's progress, where
-one serial stands on its route, and how much of a scanned lot a feed should take.
+one serial stands on its route. (How much of a scanned lot a feed takes is production.feed's to
+work out, in its own transaction.)
 
 Read queries only (the operations are in models/production.py). Each opens one read-only snapshot
 and answers plain frozen dataclasses, so a screen never holds an ORM row.
@@ -156,21 +157,6 @@ class SerialState:
         return sum(need.missing for need in self.components)
 
 
-@dataclass(frozen=True)
-class FeedPlan:
-    """What a scanned unit would feed: the BOM line it belongs to and how much a feed should take."""
-
-    lot_code: str
-    item_code: str | None
-    lot_quantity: Decimal
-    uom: str
-    component_code: str | None  # the BOM line it feeds (its own item or a substitute), if any
-    required: Decimal
-    fed: Decimal
-    remaining: Decimal
-    suggested: Decimal | None  # the line's remaining capped by the lot; None when nothing matches
-
-
 @contextmanager
 def _snapshot(db: Database) -> Iterator[Session]:
     """A session over one read-only snapshot: no write lock taken on SQLite, one moment on PostgreSQL."""
@@ -266,44 +252,6 @@ def serial_state(db: Database, code: str, step_code: str | None = None) -> Seria
             failed_steps=tuple(step.code for step in steps if step.id in failed_ids),
             next_step=next((s.code for s in steps if s.mandatory and s.id not in passed_ids), None),
             components=components,
-        )
-
-
-def feed_plan(db: Database, work_order_code: str, lot_code: str) -> FeedPlan:
-    """How much of a scanned lot a feed takes when the operator types no quantity: what its BOM line
-    still needs, at most what the lot holds. Whether the lot may be fed at all is feed's to say."""
-    with _snapshot(db) as session:
-        work_order = work_order_by_code(session, work_order_code)
-        unit = unit_by_code(session, lot_code)
-        line = None
-        if unit.kind is UnitKind.LOT and unit.item_id is not None:
-            line = next(
-                (
-                    candidate
-                    for candidate in _bom_lines(session, work_order.item)
-                    if unit.item_id in _accepted(candidate) and candidate.component.tracking is Tracking.LOT
-                ),
-                None,
-            )
-        lot = {
-            "lot_code": unit.code,
-            "item_code": unit.item.code if unit.item else None,
-            "lot_quantity": unit.quantity,
-            "uom": unit.uom,
-        }
-        if line is None:
-            zero = Decimal(0)
-            return FeedPlan(
-                **lot, component_code=None, required=zero, fed=zero, remaining=zero, suggested=None
-            )
-        state = _line_state(line, work_order.quantity_planned, _fed_by_item(session, work_order), {}, {})
-        return FeedPlan(
-            **lot,
-            component_code=state.component_code,
-            required=state.required,
-            fed=state.fed,
-            remaining=state.remaining,
-            suggested=min(state.remaining, unit.quantity),
         )
 
 

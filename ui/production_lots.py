@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject
 
 from models.production import CompleteResult, FeedResult, StepReportResult, complete_lot, feed, report_step
 from models.resolve import Resolved, Target
-from models.work_orders import FeedPlan, StepState, WorkOrderState, feed_plan
+from models.work_orders import StepState, WorkOrderState
 from ui.production_parts import amount
 from ui.station_screen import parse_quantity
 
@@ -28,59 +28,35 @@ class LotFlow(QObject):
     # --- feed -----------------------------------------------------------------------------------
 
     def feed(self, state: WorkOrderState, found: Resolved) -> None:
-        """A scan in feed mode: the lot fed at once, by the typed quantity or what its line needs."""
+        """A scan in feed mode: the lot fed at once, by the typed quantity or, with none typed,
+        what its line still needs at most the lot (feed works that out in its own transaction:
+        the tables shown may be stale)."""
         view = self.view
         if found.target is not Target.UNIT:
             view.refuse(self.tr("{0} is not a material lot: scan the lot's label.").format(found.code))
             return
         typed = view.feed.quantity.text().strip()
         view.feed.quantity.clear()  # it was for this lot
-        work_order, lot = state.code, found.code
-        view.runner.read(
-            lambda db: feed_plan(db, work_order, lot),
-            lambda plan: self._planned(work_order, plan, typed),
-            view.done,
-        )
-
-    def _planned(self, work_order: str, plan: FeedPlan, typed: str) -> None:
-        view = self.view
-        if not typed and plan.suggested == 0:
-            view.refuse(
-                self.tr("{0} is fed in full ({1} of {2} {3}): type a quantity to feed more.").format(
-                    plan.component_code, amount(plan.fed), amount(plan.required), plan.uom
-                ),
-                view.feed.quantity,
-            )
-            return
+        quantity: Decimal | str | None = None
         if typed:
             parsed = parse_quantity(typed)
-            quantity: Decimal | str = parsed if parsed is not None else typed  # feed says what is wrong
-        else:
-            # Nothing to suggest means feed refuses the lot (not in the BOM, not a lot): any
-            # positive quantity lets it say why.
-            quantity = plan.suggested if plan.suggested is not None else plan.lot_quantity or Decimal(1)
-        view.runner.act(
-            feed,
-            lambda result: self._fed(result, plan),
-            view.done,
-            work_order_code=work_order,
-            lot_code=plan.lot_code,
-            quantity=quantity,
+            quantity = parsed if parsed is not None else typed  # feed says what is wrong
+        view.act(
+            feed, self._fed, view.done, work_order_code=state.code, lot_code=found.code, quantity=quantity
         )
 
-    def _fed(self, result: FeedResult, plan: FeedPlan) -> None:
+    def _fed(self, result: FeedResult) -> None:
         fed = self.tr("Fed {0} {1} of lot {2} ({3})").format(
-            amount(result.quantity), plan.uom, result.lot_code, result.item_code
+            amount(result.quantity), result.uom, result.lot_code, result.item_code
         )
-        left = max(plan.remaining - result.quantity, Decimal(0))
-        if left:
+        if result.line_remaining:
             self.view.runner.ok(
                 self.tr("{0}: {1} {2} of {3} still needed.").format(
-                    fed, amount(left), plan.uom, plan.component_code
+                    fed, amount(result.line_remaining), result.uom, result.component_code
                 )
             )
         else:
-            self.view.runner.ok(self.tr("{0}: {1} is fed in full.").format(fed, plan.component_code))
+            self.view.runner.ok(self.tr("{0}: {1} is fed in full.").format(fed, result.component_code))
         self.view.reload()
 
     # --- a step of a lot-tracked item ----------------------------------------------------------
@@ -119,7 +95,7 @@ class LotFlow(QObject):
             panel.clear()
             view.reload()
 
-        view.runner.act(
+        view.act(
             report_step,
             reported,
             view.done,
@@ -158,6 +134,7 @@ class LotFlow(QObject):
                 amount(quantity), state.uom, state.item_code, name
             ),
             lambda: view.submit(lambda: self._complete(state, quantity)),
+            view.question_dropped,
         )
         view.done()
 
@@ -174,7 +151,7 @@ class LotFlow(QObject):
             view.runner.print_label(result.lot_code)
             view.reload()
 
-        view.runner.act(complete_lot, completed, view.done, work_order_code=state.code, quantity=quantity)
+        view.act(complete_lot, completed, view.done, work_order_code=state.code, quantity=quantity)
 
     def not_a_quantity(self, text: str) -> str:
         return self.tr("{0} is not a quantity: type a number such as 12.5.").format(text)

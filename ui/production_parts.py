@@ -37,7 +37,7 @@ from models.work_orders import (
 from ui.station_screen import TOUCH_TARGET
 
 ROW_HEIGHT = 36
-BAR_SCALE = 1000  # progress bars count in thousandths: quantities have decimals, bars take ints
+BAR_SCALE = 1000  # progress bars count the share done in thousandths: bars take ints
 
 
 def amount(value: Decimal) -> str:
@@ -65,9 +65,12 @@ def measurement_label(characteristic: Characteristic, chinese: bool) -> str:
 
 
 def _bar(value: Decimal, maximum: Decimal, text: str) -> QProgressBar:
+    """A bar of the share done, in thousandths (the text says the quantities): a bar counts in
+    Qt's 32-bit ints, which a large quantity in thousandths would overflow."""
     bar = QProgressBar()
-    bar.setRange(0, max(int(maximum * BAR_SCALE), 1))
-    bar.setValue(min(int(value * BAR_SCALE), bar.maximum()))
+    bar.setRange(0, BAR_SCALE)
+    share = min(max(value / maximum, Decimal(0)), Decimal(1)) if maximum > 0 else Decimal(0)
+    bar.setValue(int(share * BAR_SCALE))
     bar.setFormat(text)
     bar.setTextVisible(True)
     bar.setAlignment(Qt.AlignmentFlag.AlignCenter)

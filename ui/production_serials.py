@@ -79,7 +79,7 @@ class SerialFlow(QObject):
             view.refuse(self.tr("{0} is not a serial: scan the unit's serial label.").format(found.code))
             return
         code, work_order, step_code = found.code, state.code, step.code
-        view.runner.read(
+        view.read(
             lambda db: serial_at_step(db, code, work_order, step_code),
             lambda serial: self._found(state, step, serial),
             view.done,
@@ -115,7 +115,7 @@ class SerialFlow(QObject):
         unless the step measures something or a failure is armed (then Enter records it)."""
         view = self.view
         finishes = not step.characteristics and not view.serial_step.fail.isChecked()
-        view.runner.act(
+        view.act(
             fit_component,
             lambda result: self._fitted(step, result),
             view.done,
@@ -147,7 +147,7 @@ class SerialFlow(QObject):
             view.serial_step.show_serial(serial)
             view.reload()
 
-        view.runner.read(lambda db: serial_state(db, code), reread, view.done)
+        view.read(lambda db: serial_state(db, code), reread, view.done)
 
     # --- Enter ----------------------------------------------------------------------------------
 
@@ -192,7 +192,7 @@ class SerialFlow(QObject):
             self.drop()
             view.reload()
 
-        view.runner.act(
+        view.act(
             report_serial,
             recorded,
             view.done,
@@ -231,6 +231,7 @@ class SerialFlow(QObject):
                 int(count), state.item_code, state.code
             ),
             lambda: view.submit(lambda: self._make(state.code, int(count))),
+            view.question_dropped,
         )
         view.done()
 
@@ -248,7 +249,7 @@ class SerialFlow(QObject):
                 view.runner.print_label(code)
             view.reload()
 
-        view.runner.act(create_serials, made, view.done, work_order_code=work_order, count=count)
+        view.act(create_serials, made, view.done, work_order_code=work_order, count=count)
 
     # --- words ----------------------------------------------------------------------------------
 

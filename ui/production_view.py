@@ -6,7 +6,8 @@ mode (F1 feed, F3/F4 the previous/next step, or the list) says what the next sca
 
 - Feed (the default): a scanned material lot is fed at once. The quantity is the one typed in the
   Quantity field if any (it then clears: it was for that lot), else what the lot's BOM line still
-  needs, at most what the lot holds (models.work_orders.feed_plan). One scan, one feed, answered
+  needs, at most what the lot holds (worked out by models.production.feed in its own
+  transaction, never from the tables shown, which may be stale). One scan, one feed, answered
   green or red at once; the operator types only to feed less or more than that. A line already
   fed in full is refused unless a quantity is typed. Untracked components (screws) are never
   scanned, and serialized ones go into each unit at the assembly step, so the table says so.
@@ -26,13 +27,16 @@ A unit failing a step is recorded, not refused, yet it shows red with the error 
 set aside, and the banner says it was recorded. A serial of another work order, one that passed the
 step or skipped a mandatory one before it, is refused when scanned, before anything is typed.
 Scanning another work order switches to it (back to Feed); #CANCEL or Esc drops what is half
-entered. Scans and keys are answered one at a time, in the order they came.
+entered. Scans and keys (F1, F3, F4, F9, Enter, Esc too) are answered one at a time, in the order
+they came: a scan is handled in the mode it came in, whatever key followed it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -47,6 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.db import Database
 from models.resolve import Resolved, Target, resolve
 from models.work_orders import SCRAP_REASONS, SerialState, StepState, WorkOrderState, work_order_state
 from ui.production_lots import LotFlow
@@ -62,6 +67,9 @@ from ui.production_parts import (
 from ui.production_serials import SerialFlow
 from ui.station_screen import Command, Runner, StationScreen, command
 from ui.widgets.confirm import ConfirmStrip
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 BOM_TAB, ROUTING_TAB = 0, 1
 PROMPT_HEIGHT = 64  # two lines of the prompt's 22 px bold type
@@ -79,6 +87,7 @@ class ProductionView(StationScreen):
         self._focus_next: QWidget | None = None
         self._jobs: deque[Callable[[], None]] = deque()
         self._busy = False
+        self._job = 0  # the number of the job running (or last run): an answer to another is stale
 
         self.card = WorkOrderCard()
         self.prompt = QLabel()
@@ -172,6 +181,14 @@ class ProductionView(StationScreen):
         return self.tr("Production")
 
     def activate(self) -> None:
+        # A login: what was queued, half answered or asked belongs to the operator before; an
+        # answer still to come for it is dropped (see _answer), so nothing holds the queue.
+        self._job += 1
+        self._jobs.clear()
+        self._busy = False
+        if self.strip.waiting:
+            self.strip.cancel()
+        self.serials.drop()
         self.retranslate()  # the operator, so the language of item names, may have changed
         super().activate()
 
@@ -185,38 +202,38 @@ class ProductionView(StationScreen):
     # --- keys and buttons --------------------------------------------------------------------
 
     def confirm(self) -> None:
-        """Enter, the panel's button or #CONFIRM: record what the current mode has typed."""
-        if self.strip.waiting:
-            self.strip.confirm()
-        else:
-            self.submit(self._confirm)
+        """Enter, the panel's button or #CONFIRM: record what the current mode has typed, or answer
+        yes to the question open when its turn comes."""
+        self.submit(self._confirm)
 
     def cancel(self) -> None:
-        """Esc or #CANCEL: drop what is half entered (nothing recorded is undone)."""
-        if self.strip.waiting:
-            self.strip.cancel()
-        else:
-            self.submit(self._cancel)
+        """Esc or #CANCEL: drop what is half entered (nothing recorded is undone), or answer no to
+        the question open when its turn comes."""
+        self.submit(self._cancel)
+
+    # The mode keys wait their turn like scans: a scan before them is handled in its own mode.
 
     def feed_mode(self) -> None:
-        self.mode.setCurrentIndex(0)
+        self.submit(lambda: self._to_mode(0))
 
     def next_mode(self) -> None:
-        if self.mode.count():
-            self.mode.setCurrentIndex((self.mode.currentIndex() + 1) % self.mode.count())
+        self.submit(lambda: self._to_mode(self.mode.currentIndex() + 1))
 
     def previous_mode(self) -> None:
-        if self.mode.count():
-            self.mode.setCurrentIndex((self.mode.currentIndex() - 1) % self.mode.count())
+        self.submit(lambda: self._to_mode(self.mode.currentIndex() - 1))
 
     def choose_step(self, step_code: str | None) -> None:
         """Report at this step from now on (None: feed)."""
-        self.mode.setCurrentIndex(max(self.mode.findData(step_code or ""), 0))
+        self.submit(lambda: self._to_mode(max(self.mode.findData(step_code or ""), 0)))
 
     def toggle_fail(self) -> None:
         """F9: the next unit recorded at this serial step fails (with a reason); again to undo."""
-        if self.pages.currentWidget() is self.serial_step:
-            self.serial_step.fail.toggle()
+        self.submit(self._toggle_fail)
+
+    def question_dropped(self) -> None:
+        """The question answered no: nothing was done, and the prompt and focus are the mode's again."""
+        self._show_prompt()
+        self._settle_focus()
 
     def card_action(self) -> None:
         if self._state is not None and self._state.serialized:
@@ -255,7 +272,58 @@ class ProductionView(StationScreen):
     def _run_next(self) -> None:
         while self._jobs and not self._busy:
             self._busy = True
-            self._jobs.popleft()()
+            self._job += 1
+            number, job = self._job, self._jobs.popleft()
+            try:
+                job()
+            except Exception as error:  # a fault must not hold every scan after it
+                self._broken(number, error)
+
+    def read(
+        self,
+        work: Callable[[Database], T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """runner.read for the job running: its answer ends the job even if handling it fails."""
+        self.runner.read(work, self._answer(done), self._answer(failed or self.done))
+
+    def act(
+        self,
+        operation: Callable[..., T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+        /,
+        **kwargs: Any,
+    ) -> None:
+        """runner.act for the job running: its answer ends the job even if handling it fails."""
+        self.runner.act(operation, self._answer(done), self._answer(failed or self.done), **kwargs)
+
+    def _answer(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        number = self._job
+
+        def answered(value: Any) -> None:
+            if number != self._job:
+                return  # its job was dropped at a login: the screen has moved on
+            try:
+                callback(value)
+            except Exception as error:
+                self._broken(number, error)
+
+        return answered
+
+    def _broken(self, number: int, error: Exception) -> None:
+        """A fault in a job or in handling its answer: said (details in the log), and the job ended
+        unless it ended already, so the next scan is answered."""
+        log.error("production screen: %s", error, exc_info=error)
+        self.runner.refuse(
+            self.tr("Failed ({0}): nothing more was done. Tell a supervisor if it happens again.").format(
+                type(error).__name__
+            )
+        )
+        if self._busy and number == self._job:
+            self._focus_next = None
+            self.done()
 
     def done(self, *_answer: object) -> None:
         """The end of every job, answered or refused: the prompt and the focus follow, the next
@@ -290,7 +358,7 @@ class ProductionView(StationScreen):
         elif order is not None:
             self.refuse(self.tr("{0} does nothing on the production screen.").format(order.value))
         else:
-            self.runner.read(lambda db: resolve(db, text), self._resolved, self.done)
+            self.read(lambda db: resolve(db, text), self._resolved)
 
     def _resolved(self, found: Resolved) -> None:
         state, step = self._state, self._step()
@@ -325,7 +393,7 @@ class ProductionView(StationScreen):
             )
             self.done()
 
-        self.runner.read(lambda db: work_order_state(db, code), opened, self.done)
+        self.read(lambda db: work_order_state(db, code), opened)
 
     def reload(self) -> None:
         """Read the work order again after an action, show it, and end the job."""
@@ -338,13 +406,16 @@ class ProductionView(StationScreen):
             self._show(state, reset=False)
             self.done()
 
-        self.runner.read(lambda db: work_order_state(db, code), reloaded, self.done)
+        self.read(lambda db: work_order_state(db, code), reloaded)
 
     # --- confirm and cancel ----------------------------------------------------------------------
 
     def _confirm(self) -> None:
         state, step = self._state, self._step()
-        if state is None:
+        if self.strip.waiting:  # asked since the key (F8 just before it): the key answers it
+            self.strip.confirm()
+            self.done()
+        elif state is None:
             self.refuse(self.tr("Scan a work order first."))
         elif step is None:
             self.refuse(self.tr("Nothing to confirm in feed mode: scan a material lot to feed it."))
@@ -354,6 +425,10 @@ class ProductionView(StationScreen):
             self.serials.confirm(step)
 
     def _cancel(self) -> None:
+        if self.strip.waiting:
+            self.strip.cancel()
+            self.done()
+            return
         typed = [self.feed.quantity, self.lot_step.good, self.lot_step.scrap, self.card.amount]
         had = (
             self.serials.serial is not None
@@ -407,6 +482,16 @@ class ProductionView(StationScreen):
         self._show_mode()
         self._show_prompt()
         self._settle_focus()
+
+    def _to_mode(self, index: int) -> None:
+        if self.mode.count():
+            self.mode.setCurrentIndex(index % self.mode.count())  # _mode_chosen applies it
+        self.done()
+
+    def _toggle_fail(self) -> None:
+        if self.pages.currentWidget() is self.serial_step:
+            self.serial_step.fail.toggle()
+        self.done()
 
     def _verdict_changed(self, _checked: bool) -> None:
         self._show_prompt()

@@ -57,6 +57,7 @@ from models.production import (
 )
 from models.schema import (
     BomLine,
+    BomSubstitute,
     Equipment,
     Event,
     EventRole,
@@ -508,7 +509,9 @@ def test_feed_links_the_lot_into_the_production_lot(plant: Plant) -> None:
         plant.db, actor, work_order_code="WO-1", lot_code=housing, quantity=30, equipment_code="CAL-01"
     )
 
-    assert result == FeedResult("WO-1", housing, HOUSING, Decimal(30), Decimal(70), Decimal(30))
+    assert result == FeedResult(
+        "WO-1", housing, HOUSING, Decimal(30), Decimal(70), Decimal(30), "EA", HOUSING, Decimal(0)
+    )
     lot = unit(plant, housing)
     assert (lot.status, lot.quantity, lot.initial_quantity) == (UnitStatus.RELEASED, 70, 100)
     assert links_out_of(plant, housing) == [("WO-1-P", LinkLevel.LOT, Decimal(30))]
@@ -558,6 +561,109 @@ def test_feed_accepts_the_substitute_battery(plant: Plant) -> None:
     assert (result.item_code, result.lot_remaining, result.fed_total) == (BATTERY_ALT, 0, 20)
     assert links_out_of(plant, alternate) == [("WO-1-P", LinkLevel.LOT, Decimal(20))]
     assert unit(plant, alternate).status is UnitStatus.CONSUMED
+
+
+def test_feed_without_a_quantity_takes_what_the_line_still_needs_at_most_the_lot(plant: Plant) -> None:
+    work_order(plant, "WO-1", quantity=10)
+    small, big = stock(plant, HOUSING, 4), stock(plant, HOUSING, 50)
+
+    first = feed(plant.db, operator(plant), work_order_code="WO-1", lot_code=small)
+    assert (first.quantity, first.lot_remaining, first.component_code, first.line_remaining) == (
+        4,
+        0,
+        HOUSING,
+        6,
+    )
+    assert unit(plant, small).status is UnitStatus.CONSUMED
+    # Another station feeds meanwhile: the need is read in the feed's own transaction, not before.
+    feed(plant.db, operator(plant, "PRD-02"), work_order_code="WO-1", lot_code=big, quantity=5)
+    second = feed(plant.db, operator(plant), work_order_code="WO-1", lot_code=big)
+    assert (second.quantity, second.lot_remaining, second.fed_total, second.line_remaining) == (1, 44, 10, 0)
+    assert links_out_of(plant, big) == [
+        ("WO-1-P", LinkLevel.LOT, Decimal(5)),
+        ("WO-1-P", LinkLevel.LOT, Decimal(1)),
+    ]
+
+    # Fed in full: nothing to take, refused rather than a feed of nothing; a typed quantity still goes.
+    error = refused(
+        plant, ErrorCode.QUANTITY_EXCEEDS_ORDER, feed, operator(plant), work_order_code="WO-1", lot_code=big
+    )
+    assert error.params == {"work_order": "WO-1", "planned": f"10 EA {HOUSING}", "reported": "54 EA"}
+    extra = feed(plant.db, operator(plant), work_order_code="WO-1", lot_code=big, quantity=2)
+    assert (extra.quantity, extra.line_remaining) == (2, 0)
+
+
+def test_feed_without_a_quantity_counts_the_substitutes_on_the_line(plant: Plant) -> None:
+    work_order(plant, "WO-1", quantity=10)
+    feed(plant.db, operator(plant), work_order_code="WO-1", lot_code=stock(plant, BATTERY, 50), quantity=6)
+    alternate = stock(plant, BATTERY_ALT, 50)
+    result = feed(plant.db, operator(plant), work_order_code="WO-1", lot_code=alternate)
+    assert (result.item_code, result.component_code, result.quantity, result.lot_remaining) == (
+        BATTERY_ALT,
+        BATTERY,
+        4,
+        46,
+    )
+    refused(
+        plant,
+        ErrorCode.QUANTITY_EXCEEDS_ORDER,
+        feed,
+        operator(plant),
+        work_order_code="WO-1",
+        lot_code=alternate,
+    )
+
+
+def test_feed_without_a_quantity_of_a_lot_substitute_for_an_untracked_component(plant: Plant) -> None:
+    """A lot-tracked substitute on a line whose own component is never scanned (screws) feeds that
+    line's need, not the whole lot."""
+    meter, screw, chip = (ids(plant, Item, code) for code in (METER, SCREW, CHIP))
+    with plant.db.session() as s, s.begin():
+        screws = s.scalars(
+            select(BomLine).where(BomLine.parent_item_id == meter, BomLine.component_item_id == screw)
+        ).one()
+        s.add(BomSubstitute(bom_line_id=screws.id, item_id=chip))
+    work_order(plant, "WO-1", quantity=10)
+    chips = stock(plant, CHIP, 100)
+    result = feed(plant.db, operator(plant), work_order_code="WO-1", lot_code=chips)
+    assert (result.component_code, result.quantity, result.lot_remaining, result.line_remaining) == (
+        SCREW,
+        40,
+        60,
+        0,
+    )
+    assert unit(plant, chips).quantity == 60
+
+
+def test_feed_without_a_quantity_refuses_an_empty_lot_and_rounds_a_need_up_to_what_is_stored(
+    plant: Plant,
+) -> None:
+    work_order(plant, "WO-1", quantity=10)
+    empty = stock(plant, HOUSING, 5)
+    set_column(plant, Unit, Unit.code == empty, quantity=Decimal(0))  # released, yet nothing left
+    error = refused(
+        plant,
+        ErrorCode.LOT_INSUFFICIENT_QUANTITY,
+        feed,
+        operator(plant),
+        work_order_code="WO-1",
+        lot_code=empty,
+    )
+    assert error.params == {"code": empty, "available": "0", "requested": "10"}
+
+    work_order(plant, "WO-G", COMPOUND, quantity="1.000001")  # 0.8 KG resin a unit: 0.8000008 KG
+    resin = stock(plant, RESIN, 20)
+    result = feed(plant.db, operator(plant, "PRD-02"), work_order_code="WO-G", lot_code=resin)
+    assert (result.quantity, result.line_remaining, result.uom) == (Decimal("0.800001"), 0, "KG")
+    assert unit(plant, resin).quantity == Decimal("19.199999")
+    refused(
+        plant,
+        ErrorCode.QUANTITY_EXCEEDS_ORDER,
+        feed,
+        operator(plant, "PRD-02"),
+        work_order_code="WO-G",
+        lot_code=resin,
+    )
 
 
 def test_lot_quantities_are_conserved_over_many_feeds(plant: Plant) -> None:

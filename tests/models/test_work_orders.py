@@ -1,4 +1,4 @@
-"""A work order as a production station shows it, where a serial stands, how much a feed takes, and
+"""A work order as a production station shows it, where a serial stands, and
 fitting a component at the assembly step (fit_component): on SQLite and PostgreSQL (`plant`)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from models import production
 from models.demo_plant import (
     BATTERY,
     BATTERY_ALT,
-    CHIP,
     COMPOUND,
     HARDENER,
     HOUSING,
@@ -30,7 +29,6 @@ from models.work_orders import (
     Characteristic,
     ComponentNeed,
     SerialState,
-    feed_plan,
     serial_state,
     work_order_state,
 )
@@ -268,62 +266,6 @@ def test_serial_state_at_a_step_refuses_as_report_serial_does(plant: Plant) -> N
         assert asked.value == reported, (code, step)
     assert serial_state(plant.db, fresh, "ASSY").next_step == "ASSY"  # reportable: no refusal
     assert serial_state(plant.db, batch.meters[0], "VIS").next_step is None
-
-
-# --- feed_plan ----------------------------------------------------------------------------------
-
-
-def test_feed_plan_takes_what_the_line_still_needs_at_most_the_lot(plant: Plant) -> None:
-    code = meter_order(plant, 10)
-    housing_small = receive_lot(plant, HOUSING, "SUP-PL", 4)
-    housing_big = receive_lot(plant, HOUSING, "SUP-PL", 50)
-    battery_alt = receive_lot(plant, BATTERY_ALT, "SUP-LI", 50)
-    chip = receive_lot(plant, CHIP, "SUP-XT", 50)
-
-    small = feed_plan(plant.db, code, housing_small)
-    assert (small.component_code, small.required, small.fed, small.remaining, small.suggested) == (
-        HOUSING,
-        10,
-        0,
-        10,
-        4,
-    )
-    assert (small.lot_code, small.item_code, small.lot_quantity, small.uom) == (
-        housing_small,
-        HOUSING,
-        4,
-        "EA",
-    )
-    fed(plant, code, housing_small, 4)
-    big = feed_plan(plant.db, code, housing_big)
-    assert (big.fed, big.remaining, big.suggested) == (4, 6, 6)
-    fed(plant, code, housing_big, 6)
-    assert feed_plan(plant.db, code, housing_big).suggested == 0  # the line is full
-
-    alternate = feed_plan(plant.db, code, battery_alt)
-    assert (alternate.component_code, alternate.suggested) == (BATTERY, 10)
-
-    not_in_bom = feed_plan(plant.db, code, chip)
-    assert (not_in_bom.component_code, not_in_bom.suggested, not_in_bom.item_code) == (None, None, CHIP)
-
-
-def test_feed_plan_of_a_serial_suggests_nothing(plant: Plant) -> None:
-    code = meter_order(plant, 2)
-    (module,) = good_modules(plant, 1)
-    plan = feed_plan(plant.db, code, module)
-    assert (plan.component_code, plan.suggested) == (None, None)
-
-
-def test_feed_plan_refuses_an_unknown_work_order_or_code(plant: Plant) -> None:
-    code = meter_order(plant, 2)
-    lot = receive_lot(plant, HOUSING, "SUP-PL", 5)
-    for work_order, unit, error in (
-        ("WO-NOPE", lot, ErrorCode.UNKNOWN_WORK_ORDER),
-        (code, "NOPE-1", ErrorCode.UNKNOWN_CODE),
-    ):
-        with pytest.raises(DomainError) as caught:
-            feed_plan(plant.db, work_order, unit)
-        assert caught.value.code is error
 
 
 # --- fit_component ------------------------------------------------------------------------------

@@ -189,12 +189,34 @@ def test_a_scanned_lot_feeds_what_its_line_needs_or_the_quantity_typed(station, 
     assert plant.unit(big).quantity == 44
     assert view.bom.item(1, 3).text() == "10 / 10 EA" and view.bom.item(1, 4).text() == "0 EA"
 
-    unchanged(harness, big, "HSG-01 is fed in full (10 of 10 EA): type a quantity to feed more.")
+    full = f"Work order {code} is for 10 EA HSG-01: 54 EA in all would be more than that."
+    unchanged(harness, big, full)
+    assert view.feed.quantity.hasFocus()  # where a quantity to feed more is typed
     type_into(harness, view.feed.quantity, "1")
     assert scanned(harness, big) == f"Fed 1 EA of lot {big} (HSG-01): HSG-01 is fed in full."
     assert plant.unit(big).quantity == 43
     assert view.feed.quantity.hasFocus()
-    assert harness.errors() == ["HSG-01 is fed in full (10 of 10 EA): type a quantity to feed more."]
+    assert harness.errors() == [full]
+
+
+def test_a_feed_takes_what_the_line_needs_when_it_runs_not_what_the_screen_showed(
+    station, plant: Plant
+) -> None:
+    code = work_order(plant, METER, 10)
+    lot = flows.receive_lot(plant, HOUSING, "SUP-PL", 50)
+    harness, view = open_screen(station)
+    scanned(harness, code)
+    assert view.bom.item(1, 4).text() == "10 EA"
+    # Another station feeds 7 meanwhile: this screen still shows 10 needed.
+    production.feed(plant.db, plant.actor(), work_order_code=code, lot_code=lot, quantity=7)
+
+    assert scanned(harness, lot) == f"Fed 3 EA of lot {lot} (HSG-01): HSG-01 is fed in full."
+    assert plant.unit(lot).quantity == 40
+    assert links_into(plant, f"{code}-P") == [
+        (lot, LinkLevel.LOT, Decimal(7)),
+        (lot, LinkLevel.LOT, Decimal(3)),
+    ]
+    unchanged(harness, lot, f"Work order {code} is for 10 EA HSG-01: 50 EA in all would be more than that.")
 
 
 def test_each_feed_refusal_is_said_and_changes_nothing(station, plant: Plant) -> None:
@@ -226,6 +248,24 @@ def test_each_feed_refusal_is_said_and_changes_nothing(station, plant: Plant) ->
     assert view.card.details.text().startswith("5 EA · planned, not released")
     unchanged(harness, small, f"Work order {planned} is not released yet: ask a supervisor to release it.")
     assert len(harness.errors()) == 8
+
+
+def test_a_work_order_of_millions_shows_its_bars_and_the_screen_goes_on(station, plant: Plant) -> None:
+    """Bars count the share done (a quantity in thousandths overflows Qt's 32-bit ints)."""
+    code = work_order(plant, METER, 3_000_000)
+    housing = flows.receive_lot(plant, HOUSING, "SUP-PL", 1_500_000)
+    production.feed(plant.db, plant.actor(), work_order_code=code, lot_code=housing, quantity=1_500_000)
+    harness, view = open_screen(station)
+
+    assert scanned(harness, code).startswith(f"Work order {code}: 3000000 EA")
+    housing_bar, step_bar = view.bom.cellWidget(1, 3), view.steps.cellWidget(0, 3)
+    assert (housing_bar.maximum(), housing_bar.value(), housing_bar.text()) == (
+        1000,
+        500,
+        "1500000 / 3000000 EA",
+    )
+    assert (step_bar.maximum(), step_bar.value()) == (1000, 0)
+    assert scanned(harness, "#CANCEL") == "Nothing to clear."  # still answering
 
 
 # --- a lot-tracked item's steps -------------------------------------------------------------------
@@ -453,6 +493,128 @@ def test_a_unit_failed_by_hand_needs_a_reason_and_cancel_drops_a_half_entered_un
     assert press(harness, view, Qt.Key.Key_Return, Tone.ERROR) == "Scan a unit first."
     unchanged(harness, "#CLOSE", "#CLOSE does nothing on the production screen.")
     assert snapshot(plant.db) == before
+
+
+# --- one thing at a time -------------------------------------------------------------------------
+
+FAULT = "Failed (RuntimeError): nothing more was done. Tell a supervisor if it happens again."
+
+
+def broken(*_: object) -> None:
+    raise RuntimeError("a fault in the screen")
+
+
+def test_a_fault_in_a_job_or_its_answer_is_said_and_the_next_scan_is_answered(station, plant: Plant) -> None:
+    code = work_order(plant, METER, 10)
+    harness, view = open_screen(station)
+
+    count = len(harness.messages)
+    view.submit(broken)
+    assert harness.wait_banner(Tone.ERROR, after=count) == FAULT
+    assert scanned(harness, code).startswith(f"Work order {code}:")
+
+    count = len(harness.messages)
+    view.submit(lambda: view.read(lambda db: work_order_state(db, code), broken))
+    assert harness.wait_banner(Tone.ERROR, after=count) == FAULT
+    harness.idle()
+    assert scanned(harness, "#CANCEL") == "Nothing to clear."
+
+
+def test_a_login_drops_what_the_operator_before_left_waiting(station, plant: Plant) -> None:
+    code = work_order(plant, METER, 10)
+    harness, view = open_screen(station)
+
+    view.submit(lambda: None)  # a job whose answer never comes: everything after it waits
+    count = len(harness.messages)
+    view.scanned(code)
+    harness.idle()
+    assert len(harness.messages) == count and view.state is None
+    view.activate()  # the next login
+    assert scanned(harness, code).startswith(f"Work order {code}:")
+
+    # An answer to a job from before the login is dropped: the screen has moved on.
+    other = work_order(plant, METER, 5)
+    count = len(harness.messages)
+    view.scanned(other)
+    view.activate()
+    harness.idle()
+    assert len(harness.messages) == count and view.state is not None and view.state.code == code
+    assert scanned(harness, other).startswith(f"Work order {other}:")
+
+
+def test_keys_wait_for_the_scans_before_them(station, plant: Plant) -> None:
+    batch = flows.build_meters(plant, 1, headroom=2)
+    (finished,) = batch.meters
+    harness, view = open_screen(station)
+    scanned(harness, batch.work_order)
+
+    # VIS records a unit on its scan: F9 pressed before the answer arms a failure for the NEXT unit.
+    view.choose_step("VIS")
+    count = len(harness.messages)
+    view.scanned(finished)
+    harness.qtbot.keyClick(view, Qt.Key.Key_F9)
+    assert harness.wait_banner(Tone.OK, after=count).startswith(f"{finished} passed VIS Visual check")
+    harness.idle()
+    assert flows.rows(plant, StepResult, StepResult.unit_id == plant.unit(finished).id)[-1].passed
+    assert view.serial_step.fail.isChecked()
+    assert view.prompt.text() == "VIS Visual check: scan the unit that FAILS"
+
+    # A lot scanned in feed mode, F4 pressed before the answer: fed, then on to the first step.
+    code = work_order(plant, METER, 10)
+    lot = flows.receive_lot(plant, HOUSING, "SUP-PL", 4)
+    scanned(harness, code)
+    assert view.mode.currentIndex() == 0
+    count = len(harness.messages)
+    view.scanned(lot)
+    harness.qtbot.keyClick(view, Qt.Key.Key_F4)
+    assert harness.wait_banner(Tone.OK, after=count) == (
+        f"Fed 4 EA of lot {lot} (HSG-01): 6 EA of HSG-01 still needed."
+    )
+    harness.idle()
+    assert view.mode.currentData() == "ASSY" and plant.unit(lot).quantity == 0
+
+
+def test_a_question_answered_no_gives_the_prompt_back_and_a_key_answers_it_in_its_turn(
+    station, plant: Plant
+) -> None:
+    code = work_order(plant, COMPOUND, 10)
+    for item in (RESIN, HARDENER):
+        lot = flows.receive_lot(plant, item, "SUP-CH", 20)
+        production.feed(plant.db, plant.actor(OPERATOR, "PRD-02"), work_order_code=code, lot_code=lot)
+    for step in ("MIX", "QC"):
+        production.report_step(
+            plant.db, plant.actor(OPERATOR, "PRD-02"), work_order_code=code, step_code=step, good_quantity=8
+        )
+    harness, view = open_screen(station, "PRD-02")
+    scanned(harness, code)
+    view.choose_step("QC")
+    step_prompt = "QC Viscosity check: type the good and scrap quantities, then Enter"
+    assert view.prompt.text() == step_prompt
+
+    before = snapshot(plant.db)
+    harness.qtbot.keyClick(view, Qt.Key.Key_F8)
+    assert view.strip.waiting and view.prompt.text().startswith("Answer the question")
+    harness.qtbot.keyClick(view.strip, Qt.Key.Key_Escape)
+    assert not view.strip.waiting and view.prompt.text() == step_prompt
+    assert view.lot_step.good.hasFocus()
+
+    # F5 reads the order again; F8 and Esc pressed before it answers wait their turn, and Esc
+    # answers the question F8 asked (no: nothing done).
+    count = len(harness.messages)
+    for key in (Qt.Key.Key_F5, Qt.Key.Key_F8, Qt.Key.Key_Escape):
+        harness.qtbot.keyClick(view, key)
+    harness.idle()
+    assert not view.strip.waiting and view.prompt.text() == step_prompt
+    assert harness.messages[count:] == [] and snapshot(plant.db) == before
+
+    # The same with Enter: yes, the lot goes into stock.
+    for key in (Qt.Key.Key_F5, Qt.Key.Key_F8, Qt.Key.Key_Return):
+        harness.qtbot.keyClick(view, key)
+    made = harness.wait_banner(Tone.OK, after=count)
+    harness.idle()
+    lot = made.split()[1]
+    assert made == f"Lot {lot} into stock: 8 KG. Its label is printing."
+    assert plant.unit(lot).quantity == 8 and not view.strip.waiting
 
 
 def test_names_follow_the_operators_language(station, plant: Plant) -> None:
