@@ -18,6 +18,7 @@ the order it was scanned, each against the form as the one before left it.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import deque
 from decimal import Decimal
 
@@ -85,6 +86,11 @@ class ReceivingView(StationScreen):
         self._selected: str | None = None  # the quarantined lot the inspector works on
         self._rejecting: tuple[str, str] | None = None  # (lot, reason) while the question is open
         self._pending_item: str | None = None  # an item scanned before the list had loaded
+        self._pending_supplier: str | None = None  # a supplier scanned before the list had loaded
+        # The action id of the receipt the form holds, and the fields it was made for: a retry of
+        # the same, unchanged form (its last outcome unknown) is answered, never recorded twice.
+        self._receipt_id: str | None = None
+        self._receipt_fields: dict[str, object] | None = None
         self._receiving_item = ""  # the item of the receipt being recorded (the form may change)
 
         # The context card: the delivery, the item chosen, and what to scan next.
@@ -307,7 +313,8 @@ class ReceivingView(StationScreen):
         if order is not None:
             self.runner.refuse(self.tr("{0} does nothing on the receiving screen.").format(order.value))
             return
-        supplier, item, inspecting = self._supplier_code(), self._item_code(), self._can_inspect()
+        supplier = self._supplier_code() or self._pending_supplier
+        item, inspecting = self._item_code() or self._pending_item, self._can_inspect()
         self._busy = True
         self.runner.read(
             lambda db: read_scan(db, text, supplier_code=supplier, item_code=item, inspecting=inspecting),
@@ -318,7 +325,7 @@ class ReceivingView(StationScreen):
     def _scan_read(self, scan: ReceivingScan) -> None:
         self._busy = False
         if scan.kind is ScanKind.SUPPLIER:
-            self._choose(self.supplier, scan.code)
+            self._choose_supplier(scan.code)
             self.runner.ok(self.tr("Supplier {0}.").format(self._supplier_text(scan.code)))
             (self.lot if self._item_code() else self.item).setFocus()
         elif scan.kind is ScanKind.ITEM:
@@ -354,7 +361,10 @@ class ReceivingView(StationScreen):
         self._next_scan()
 
     def _fill_from_label(self, scan: ReceivingScan) -> None:
+        """A new package: nothing of the label before stays where this one says nothing."""
         assert scan.item_code is not None
+        for edit in (self.lot, self.quantity, self.made, self.expiry):
+            edit.clear()
         self._choose_item(scan.item_code)
         if scan.supplier_lot is not None:
             self.lot.setText(scan.supplier_lot)
@@ -364,8 +374,8 @@ class ReceivingView(StationScreen):
             self.expiry.setText(scan.expires_on.isoformat())
         if scan.manufactured_on is not None:
             self.made.setText(scan.manufactured_on.isoformat())
-        if not self._supplier_code() and scan.supplier_code:
-            self._choose(self.supplier, scan.supplier_code)
+        if not (self._supplier_code() or self._pending_supplier) and scan.supplier_code:
+            self._choose_supplier(scan.supplier_code)
         filled = [self._item_text(scan.item_code)]
         if scan.supplier_lot is not None:
             filled.append(self.tr("lot {0}").format(scan.supplier_lot))
@@ -391,8 +401,8 @@ class ReceivingView(StationScreen):
             return
         if not self._item_code() and scan.item_code is not None:
             self._choose_item(scan.item_code)  # the item this supplier lot came as before
-        if not self._supplier_code() and scan.supplier_code:
-            self._choose(self.supplier, scan.supplier_code)
+        if not (self._supplier_code() or self._pending_supplier) and scan.supplier_code:
+            self._choose_supplier(scan.supplier_code)
         self.lot.setText(scan.supplier_lot)
         if scan.earlier_count:
             self.runner.pending(self._earlier_note(scan))
@@ -427,7 +437,12 @@ class ReceivingView(StationScreen):
 
     def receive(self) -> None:
         """Enter, the button or #CONFIRM: record the receipt as the form has it."""
-        if self._busy or self.strip.waiting:
+        if self.strip.waiting:
+            return
+        if self._busy:  # a scan queued #CONFIRM waits its turn; a key pressed now is said no to
+            self.runner.refuse(
+                self.tr("Still busy with the last scan or action: wait for its answer, then try again.")
+            )
             return
         supplier, item = self._supplier_code(), self._item_code()
         lot = self.lot.text().strip()
@@ -449,20 +464,22 @@ class ReceivingView(StationScreen):
             made = self._typed_date(self.made)
             expiry = self._typed_date(self.expiry) if made is not False else False
             if made is not False and expiry is not False:
+                fields: dict[str, object] = {
+                    "item_code": item,
+                    "supplier_code": supplier,
+                    "supplier_lot": lot,
+                    "quantity": quantity,
+                    "packages": self.packages.value(),
+                    "manufactured_on": made,
+                    "expires_on": expiry,
+                }
+                if self._receipt_id is None or fields != self._receipt_fields:
+                    self._receipt_id, self._receipt_fields = str(uuid.uuid4()), fields
                 self._busy = True
                 self._receiving_item = item
                 self.receive_button.setEnabled(False)
                 self.runner.act(
-                    receive,
-                    self._received,
-                    self._receive_failed,
-                    item_code=item,
-                    supplier_code=supplier,
-                    supplier_lot=lot,
-                    quantity=quantity,
-                    packages=self.packages.value(),
-                    manufactured_on=made,
-                    expires_on=expiry,
+                    receive, self._received, self._receive_failed, action_id=self._receipt_id, **fields
                 )
 
     def _typed_date(self, edit: QLineEdit) -> dt.date | bool | None:
@@ -480,6 +497,7 @@ class ReceivingView(StationScreen):
 
     def _received(self, result: ReceiveResult) -> None:
         self._busy = False
+        self._receipt_id = self._receipt_fields = None  # the next package is a new receipt
         self.receive_button.setEnabled(True)
         choice = self._item_choice(self._receiving_item)
         item, uom = self._item_text(self._receiving_item), choice.uom if choice is not None else ""
@@ -505,7 +523,9 @@ class ReceivingView(StationScreen):
         self._next_scan()
 
     def _receive_failed(self, _error: Exception) -> None:
-        """The runner has said why; the form stays as typed, to be corrected."""
+        """The runner has said why; the form stays as typed, to be corrected. Its action id stays
+        too: when the outcome was unknown, Enter again on the same form is answered with what was
+        recorded, if it was."""
         self._busy = False
         self.receive_button.setEnabled(True)
         self._next_scan()
@@ -519,12 +539,14 @@ class ReceivingView(StationScreen):
             self.item.currentIndex() < 0
         ):
             self.supplier.setCurrentIndex(-1)
+            self._pending_supplier = None
         self.clear_form()
         self.setFocus()
 
     def clear_form(self) -> None:
         """Ready for the next package or delivery: the supplier stays."""
         self.item.setCurrentIndex(-1)
+        self._pending_item = None
         for edit in (self.lot, self.quantity, self.made, self.expiry):
             edit.clear()
         self.packages.setValue(1)
@@ -644,7 +666,8 @@ class ReceivingView(StationScreen):
 
     def _show_choices(self, choices: ReceivingChoices) -> None:
         self._choices = choices
-        supplier, item = self._supplier_code(), self._item_code() or self._pending_item
+        supplier = self._supplier_code() or self._pending_supplier
+        item = self._item_code() or self._pending_item
         for combo in (self.supplier, self.item):
             combo.blockSignals(True)
             combo.clear()
@@ -655,7 +678,7 @@ class ReceivingView(StationScreen):
         for combo, code in ((self.supplier, supplier), (self.item, item)):
             combo.setCurrentIndex(combo.findData(code) if code else -1)
             combo.blockSignals(False)
-        self._pending_item = None
+        self._pending_item = self._pending_supplier = None
         self._name_choices()
         self._show_state()
 
@@ -876,13 +899,14 @@ class ReceivingView(StationScreen):
             return code
         return f"{code} {choice.name_zh if self._chinese() else choice.name_en}"
 
-    def _choose(self, combo: QComboBox, code: str) -> None:
-        combo.setCurrentIndex(combo.findData(code))
+    def _choose_supplier(self, code: str) -> None:
+        index = self.supplier.findData(code)
+        self._pending_supplier = code if index < 0 else None  # not loaded yet: chosen when it is
+        self.supplier.setCurrentIndex(index)
 
     def _choose_item(self, code: str) -> None:
         index = self.item.findData(code)
-        if index < 0:
-            self._pending_item = code  # the list has not loaded yet: chosen when it does
+        self._pending_item = code if index < 0 else None  # not loaded yet: chosen when it is
         self.item.setCurrentIndex(index)
 
     def _focus_next_field(self) -> None:

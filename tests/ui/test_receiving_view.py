@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.worker import OutcomeUnknown
 from models.demo_plant import COMPOUND, HOUSING, HOUSING_SUPPLIER_GTIN, PCB, PCB_SUPPLIER_GTIN
+from models.receiving import ReceiveResult, ReceivingChoices, receive
 from models.resolve import resolve
 from models.scan import element_string
 from models.schema import Event, EventType, Supplier, Unit, UnitStatus
@@ -317,3 +319,119 @@ def test_retranslating_to_chinese_keeps_what_the_form_holds(station, plant: Plan
     with plant.db.session() as session:
         receipts = session.scalars(select(Event.id).where(Event.event_type == EventType.RECEIVE)).all()
     assert len(receipts) == 2
+
+
+def test_a_receipt_whose_outcome_was_unknown_is_retried_under_its_own_action_id(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    harness, view = open_screen(station)
+    harness.scan("SUP-HQ", Tone.OK)
+    harness.scan(element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-77", quantity=10), Tone.OK)
+    # The first try: the screen makes the form's action id; here it never reaches the database.
+    operator, harness.operator = harness.operator, None
+    assert (
+        press(harness, view.quantity, Qt.Key.Key_Return, Tone.ERROR) == "Nobody is logged in: log in first."
+    )
+    harness.operator = operator
+    action_id = view._receipt_id
+    assert action_id is not None
+    # Say it did reach it, and only the answer was lost: recorded under that id, and the worker
+    # reports the outcome as unknown.
+    recorded: list[ReceiveResult] = []
+    fields = dict(
+        item_code=PCB,
+        supplier_code="SUP-HQ",
+        supplier_lot="HQ-77",
+        quantity=Decimal(10),
+        packages=1,
+        manufactured_on=None,
+        expires_on=None,
+    )
+    harness.runner.act(receive, recorded.append, action_id=action_id, **fields)
+    harness.idle()
+    view._receive_failed(OutcomeUnknown(action_id, ConnectionError("answer lost")))
+    # Enter again on the same, unchanged form: answered with what was recorded, not a second receipt.
+    text = press(harness, view.quantity, Qt.Key.Key_Return, Tone.OK)
+    harness.idle()
+    (lot,) = lots_of(plant, "HQ-77")
+    assert lot.code == recorded[0].lot_codes[0]
+    assert text.startswith(f"Received {lot.code}: 10 EA of PCB-MAIN")
+    assert view._receipt_id is None  # received: the next package is a new receipt
+
+    # A form changed after a failed try is another receipt: a new id.
+    harness.scan(element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-78", quantity=10), Tone.OK)
+    harness.operator = None
+    press(harness, view.quantity, Qt.Key.Key_Return, Tone.ERROR)
+    first = view._receipt_id
+    press(harness, view.quantity, Qt.Key.Key_Return, Tone.ERROR)
+    assert view._receipt_id == first  # unchanged: the same id
+    type_into(harness, view.quantity, "11")
+    press(harness, view.quantity, Qt.Key.Key_Return, Tone.ERROR)
+    assert view._receipt_id not in (None, first)
+    harness.operator = operator
+    harness.scan("#CONFIRM", Tone.OK)
+    harness.idle()
+    assert [lot.quantity for lot in lots_of(plant, "HQ-78")] == [Decimal(11)]
+    assert [lot.quantity for lot in lots_of(plant, "HQ-77")] == [Decimal(10)]
+
+
+def test_a_supplier_and_item_scanned_before_the_lists_load_are_chosen_when_they_do(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    harness: StationHarness = station("RCV-01", OPERATOR)
+    view = ReceivingView(harness.runner)
+    harness.window.add_screen(view)
+    harness.window.show_screen(view)
+    harness.screen = view  # shown, but the suppliers and items not read yet (a login, F5)
+    assert view.supplier.count() == 0
+    assert harness.scan("SUP-PL", Tone.OK) == "Supplier SUP-PL."
+    assert harness.scan(HOUSING, Tone.OK).startswith("Item HSG-01")
+    view.reload()
+    harness.idle()
+    assert (view.supplier.currentData(), view.item.currentData()) == ("SUP-PL", HOUSING)
+    assert view.card_title.text().startswith("Delivery from SUP-PL ")
+    # The same with a label: its item and lot wait for the lists too.
+    view._show_choices(ReceivingChoices((), ()))  # the lists emptied, as before they are read again
+    harness.scan("SUP-HQ", Tone.OK)
+    harness.scan(element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-9", quantity=3), Tone.OK)
+    view.reload()
+    harness.idle()
+    assert (view.supplier.currentData(), view.item.currentData(), view.lot.text()) == ("SUP-HQ", PCB, "HQ-9")
+
+
+def test_enter_while_a_receipt_is_being_recorded_is_refused_and_records_once(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    harness, view = open_screen(station)
+    harness.scan("SUP-HQ", Tone.OK)
+    harness.scan(element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-55", quantity=8), Tone.OK)
+    count = len(harness.messages)
+    qtbot.keyClick(view.quantity, Qt.Key.Key_Return)  # recording...
+    refused = press(harness, view.quantity, Qt.Key.Key_Return, Tone.ERROR)  # ...and Enter again
+    assert refused == "Still busy with the last scan or action: wait for its answer, then try again."
+    harness.idle()
+    received = [text for tone, text in harness.messages[count:] if text.startswith("Received ")]
+    assert len(received) == 1 and harness.errors()[-1] == refused
+    assert [lot.quantity for lot in lots_of(plant, "HQ-55")] == [Decimal(8)]
+
+
+def test_a_second_label_keeps_nothing_of_the_first(station, plant: Plant, qtbot: QtBot) -> None:
+    harness, view = open_screen(station)
+    harness.scan("SUP-HQ", Tone.OK)
+    expiry = plant.today() + dt.timedelta(days=200)
+    made = plant.today() - dt.timedelta(days=5)
+    label = element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-1", quantity=50, expiry=expiry)
+    harness.scan(f"{label}(11){made:%y%m%d}", Tone.OK)  # with its production date
+    assert (view.quantity.text(), view.made.text(), view.expiry.text()) == (
+        "50",
+        made.isoformat(),
+        expiry.isoformat(),
+    )
+    harness.scan(element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-2"), Tone.OK)
+    assert (view.lot.text(), view.quantity.text(), view.made.text(), view.expiry.text()) == (
+        "HQ-2",
+        "",
+        "",
+        "",
+    )
+    assert view.focusWidget() is view.quantity
