@@ -4,9 +4,9 @@ Every scan is checked against everything inside the scanned unit, at every depth
 in a pallet refuses the pallet. Confirmation checks it all again (a hold may have come since the
 scan) and records every unit that leaves, containers exploded, against the customer.
 
-The shipping screen reads through `open_shipments`, `shipment_view` and `packing_list`: plain
-frozen data, no action recorded. Quantities in refusals are written as people write them (3, not
-3.000000): the operator reads them on the banner.
+The shipping screen reads through `open_shipments`, `shipment_view`, `shipment_to_ship` and
+`packing_list`: plain frozen data, no action recorded. Quantities in refusals are written as people
+write them (3, not 3.000000): the operator reads them on the banner.
 """
 
 from __future__ import annotations
@@ -294,7 +294,9 @@ def _shippable(ctx: Ctx, unit: Unit) -> tuple[Item, Decimal]:
         if unit.status is UnitStatus.SHIPPED:
             raise DomainError(ErrorCode.ALREADY_SHIPPED, code=unit.code)
         quantity = Decimal(0)
-        for inner in contents(ctx.session, unit.id):
+        # Locked: a recall's hold of a unit inside (models.quality.hold_affected) either commits
+        # before this reads it, and is refused here, or waits until this shipment is recorded.
+        for inner in contents(ctx.session, unit.id, lock=True):
             _refuse_inner(ctx, inner, unit)
             if inner.kind is not UnitKind.CONTAINER:
                 quantity += inner.quantity
@@ -516,6 +518,18 @@ def shipment_view(db: Database, code: str) -> ShipmentView:
             lines=_line_views(shipment, picked),
             units=units,
         )
+
+
+def shipment_to_ship(db: Database, code: str) -> ShipmentView:
+    """The shipment read afresh before the screen asks whether it leaves, refused as
+    `confirm_shipment` refuses it (left already, nothing scanned): the screen then never judges
+    those rules on what it last showed, nor asks a question whose answer can only be a refusal."""
+    view = shipment_view(db, code)
+    if not view.is_open:
+        raise DomainError(ErrorCode.SHIPMENT_NOT_OPEN, shipment=view.code, status=view.status)
+    if not view.units:
+        raise DomainError(ErrorCode.SHIPMENT_EMPTY, shipment=view.code)
+    return view
 
 
 def packing_list(db: Database, code: str) -> PackingList:

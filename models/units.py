@@ -93,12 +93,19 @@ def split_lot(ctx: Ctx, lot: Unit, quantity: Decimal, reason: str) -> Unit:
     return child
 
 
-def contents(session: Session, unit_id: int) -> list[Unit]:
-    """Everything inside a container, at every depth (one recursive query; cycles cannot hang it)."""
+def contents(session: Session, unit_id: int, *, lock: bool = False) -> list[Unit]:
+    """Everything inside a container, at every depth (one recursive query; cycles cannot hang it).
+
+    With `lock`, the rows are locked and re-read (PostgreSQL): a hold committed by another station
+    while this transaction decides on their statuses waits for it, or is seen by it, never lost.
+    """
     tree = select(Unit.id).where(Unit.container_id == unit_id).cte("tree", recursive=True)
     inner = aliased(Unit)
     tree = tree.union(select(inner.id).where(inner.container_id == tree.c.id))
-    return list(session.scalars(select(Unit).where(Unit.id.in_(select(tree.c.id))).order_by(Unit.id)))
+    statement = select(Unit).where(Unit.id.in_(select(tree.c.id))).order_by(Unit.id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(statement))
 
 
 def descendants(session: Session, unit_id: int, *, lock: bool = False) -> list[Unit]:

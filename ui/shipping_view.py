@@ -6,15 +6,24 @@ GS1 element string) is added to it through `models.shipping.add_to_shipment`, wh
 everything inside what was scanned; a quantity typed first ships that part of a lot. The screen
 only shows the model's answers: which lines are short, which units are on it, why a scan was refused.
 
+Scans are handled one at a time, in the order they came: the next waits until the database has
+answered the one before and the shipment is shown as that answer left it. What a scan means is
+fixed when it is scanned or taken up, never when its lookup answers: the quantity typed before it
+(taken from the field at the scan, so it is for that one scan only) and remove mode.
+
 Irreversible steps ask first, inline (ConfirmStrip): taking a unit off the shipment (#REMOVE then
-the unit, or Delete on a selected row), and the shipment leaving (F10 or #CONFIRM). A shipment that
-differs from its order needs a second, differently worded answer naming the differences: a short
-shipment is a decision, never a slip of the Enter key. F9 saves the packing list as a PDF.
+the unit, or Delete on a selected row), and the shipment leaving (F10 or #CONFIRM). Only a scan made
+after a question answers it. A shipment that differs from its order needs a second, differently
+worded answer naming the differences: a short shipment is a decision, never a slip of the Enter key.
+Whether a unit is on the shipment, or anything is, the model says (its refusal is the banner): the
+screen never judges that on what it last showed. F9 saves the packing list as a PDF.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -61,6 +70,11 @@ class ShippingView(StationScreen):
         self._shipments: list[OpenShipment] = []
         self._view: ShipmentView | None = None
         self._removing = False  # #REMOVE scanned: the next unit scanned comes off the shipment
+        # Scans waiting their turn: (number, text, the quantity typed before it, taken at the scan).
+        self._scans: deque[tuple[int, str, str | None]] = deque()
+        self._scan_count = 0  # scans handed to the screen so far: each one's number
+        self._asked_after = 0  # the scan count when the open question was asked
+        self._busy = False  # a scan is looked up, an action recorded or the shipment read again
         self._note = ""  # what the last answer left to say under the prompt (not shipped, saved...)
 
         # The context card: which shipment, for whom, how far.
@@ -202,6 +216,8 @@ class ShippingView(StationScreen):
         if self.strip.waiting:
             self.strip.cancel()
         self._removing = False
+        self._busy = False
+        self._scans.clear()
         super().activate()
 
     def refresh(self) -> None:
@@ -211,23 +227,10 @@ class ShippingView(StationScreen):
             self._load(self._view.code)
 
     def scanned(self, text: str) -> None:
-        wanted = command(text)
-        if self.strip.waiting:
-            if not self.strip.answer(wanted):
-                self._answer_first()
-            return
-        if wanted is Command.CONFIRM:
-            self.confirm()
-        elif wanted is Command.CANCEL:
-            self.cancel()
-        elif wanted is Command.REMOVE:
-            self.start_removing()
-        elif wanted is Command.CLOSE:
-            self.runner.refuse(
-                self.tr("#CLOSE closes a carton at the packing station: nothing to close here.")
-            )
-        else:
-            self.runner.read(lambda db: resolve(db, text), self._found)
+        self._scan_count += 1
+        typed = None if command(text) is not None else self._take_quantity()
+        self._scans.append((self._scan_count, text, typed))
+        self._next_scan()
 
     def retranslate(self) -> None:
         self.strip.retranslate()
@@ -253,16 +256,79 @@ class ShippingView(StationScreen):
         self._show_shipments(self._shipments)
         self._show(self._view)
 
+    # --- scans, in turn ----------------------------------------------------------------------------
+
+    def _next_scan(self) -> None:
+        while self._scans and not self._busy:
+            self._handle(*self._scans.popleft())
+
+    def _handle(self, number: int, text: str, typed: str | None) -> None:
+        wanted = command(text)
+        if self.strip.waiting:
+            # A scan made before the question (the rest of a burst) never answers it.
+            if number <= self._asked_after or not self.strip.answer(wanted):
+                self._answer_first()
+                self._give_back(typed)
+            return
+        if wanted is Command.CONFIRM:
+            self.confirm()
+        elif wanted is Command.CANCEL:
+            self.cancel()
+        elif wanted is Command.REMOVE:
+            self.start_removing()
+        elif wanted is Command.CLOSE:
+            self.runner.refuse(
+                self.tr("#CLOSE closes a carton at the packing station: nothing to close here.")
+            )
+        else:
+            removing = self._removing  # what this scan is for is decided now, not at the answer
+            self._busy = True
+            self.runner.read(
+                lambda db: resolve(db, text),
+                lambda found: self._found(found, removing, typed),
+                lambda _error: self._not_found(typed),
+            )
+
+    def _take_quantity(self) -> str | None:
+        """The quantity typed before a scan is that scan's: taken out of the field now, so it never
+        also applies to the next lot of a burst. One that is no number stays, to be corrected (the
+        scan is refused)."""
+        typed = self.quantity.text().strip()
+        if typed and parse_quantity(typed) is not None:
+            self.quantity.clear()
+        return typed or None
+
+    def _give_back(self, typed: str | None) -> None:
+        """A quantity its scan did not use goes back into the field, to be corrected or used by the
+        next scan; not over one typed since, nor past a scan made after it."""
+        if typed and parse_quantity(typed) is not None and not self.quantity.text() and not self._scans:
+            self.quantity.setText(typed)
+
+    def _idle(self) -> bool:
+        """Keys act at once, scans in turn: a key pressed while a scan is under way is said no to."""
+        if self._busy:
+            self.runner.refuse(
+                self.tr("Still busy with the last scan or action: wait for its answer, then try again.")
+            )
+            return False
+        return True
+
+    def _done(self) -> None:
+        """The last scan or action is answered: the next scan's turn."""
+        self._busy = False
+        self._next_scan()
+
     # --- what the operator does ------------------------------------------------------------------
 
     def open_shipment(self, code: str) -> None:
         """Show a shipment (a pick from the list or a scan of its code)."""
         self._removing, self._note = False, ""
-        self.runner.read(lambda db: shipping.shipment_view(db, code), self._opened)
+        self._busy = True
+        self.runner.read(lambda db: shipping.shipment_view(db, code), self._opened, self._read_failed)
 
     def open_selected(self) -> None:
         row = self.shipment_table.currentRow()
-        if self._view is not None or row < 0:
+        if self._view is not None or row < 0 or not self._idle():
             return
         self.open_shipment(self.shipment_table.item(row, 0).data(CodeRole))
 
@@ -270,6 +336,8 @@ class ShippingView(StationScreen):
         """Back to the open shipments (F4): nothing recorded is undone, the shipment stays as it is."""
         if self.strip.waiting:
             self._answer_first()
+            return
+        if not self._idle():
             return
         self._view, self._removing, self._note = None, False, ""
         self.quantity.clear()
@@ -303,7 +371,7 @@ class ShippingView(StationScreen):
 
     def remove(self) -> None:
         """The Remove button or Delete: the selected unit, else wait for the unit's scan."""
-        if self.strip.waiting:
+        if self.strip.waiting or not self._idle():
             return
         if self._open_view() is None:
             return
@@ -314,27 +382,18 @@ class ShippingView(StationScreen):
             self.start_removing()
 
     def confirm(self) -> None:
-        """F10 or #CONFIRM: the first question, whose yes checks the quantities once more."""
-        if self.strip.waiting:
+        """F10 or #CONFIRM: the shipment read afresh (the model refuses one that cannot leave), then
+        the first question, whose yes checks the quantities once more."""
+        if self.strip.waiting or not self._idle():
             return
         view = self._open_view()
         if view is None:
             return
-        if not view.units:
-            self._refuse(ErrorCode.SHIPMENT_EMPTY, shipment=view.code)
-            return
         self._removing = False
         self._show_prompt()
-        question = (
-            self.tr("Ship 1 unit to {0}?").format(self._customer(view))
-            if view.pieces == 1
-            else self.tr("Ship {0} units to {1}?").format(view.pieces, self._customer(view))
-        )
-        self.strip.ask(
-            question,
-            lambda: self._first_yes(view.code),
-            self._not_shipped,
-        )
+        code = view.code
+        self._busy = True
+        self.runner.read(lambda db: shipping.shipment_to_ship(db, code), self._ask_ship, self._failed)
 
     def save_packing_list(self) -> None:
         """F9: the packing list as a PDF in the station's documents folder (rendered on the worker)."""
@@ -349,33 +408,40 @@ class ShippingView(StationScreen):
 
     # --- answers ---------------------------------------------------------------------------------
 
-    def _found(self, found: Resolved) -> None:
-        if self.strip.waiting:  # a question came up while the scan was looked up
-            self._answer_first()
-            return
+    def _found(self, found: Resolved, removing: bool, typed: str | None) -> None:
+        """A scanned code, looked up: for what it was scanned for (remove mode, the quantity typed
+        before it), against the shipment as the answer before it left it."""
+        self._busy = False
+        adding = False
         if found.target is Target.SHIPMENT:
             self.open_shipment(found.code)
-            return
-        if found.target is not Target.UNIT:
+        elif found.target is not Target.UNIT:
             self.runner.refuse(
                 self.tr("{0} is not a pallet, carton, serial or lot: scan what leaves.").format(found.code)
             )
-            return
-        if self._view is None:
+        elif self._view is None:
             self.runner.refuse(self.tr("Scan or pick a shipment first, then {0}.").format(found.code))
-            return
-        view = self._open_view()
-        if view is None:
-            return
-        if self._removing:
+        elif self._open_view() is None:
+            pass  # it has said why
+        elif removing:
             self._removing = False
             self._show_prompt()
-            if found.code not in {unit.code for unit in view.units}:
-                self._refuse(ErrorCode.NOT_ON_SHIPMENT, code=found.code, shipment=view.code)
-                return
-            self._ask_remove(found.code)
-            return
-        typed = self.quantity.text().strip()
+            self._ask_remove(found.code)  # on the shipment or not, the model says when asked
+        else:
+            adding = self._add(found, typed)
+        if not adding:
+            self._give_back(typed)
+        self._next_scan()
+
+    def _not_found(self, typed: str | None) -> None:
+        """The runner has said why the code is not known; nothing changed."""
+        self._busy = False
+        self._give_back(typed)
+        self._next_scan()
+
+    def _add(self, found: Resolved, typed: str | None) -> bool:
+        """Add what was scanned (the part typed before it, of a lot); False when refused here."""
+        assert self._view is not None
         quantity: Decimal | None = None
         if typed:
             quantity = parse_quantity(typed)
@@ -384,15 +450,21 @@ class ShippingView(StationScreen):
                     self.tr("{0} is not a quantity: type a number, or clear it.").format(typed)
                 )
                 self._focus()
-                return
+                return False
+        self._busy = True
         self.runner.act(
             shipping.add_to_shipment,
             lambda state: self._added(state, found),
-            self._failed,
-            shipment_code=view.code,
+            lambda error: self._add_failed(error, typed),
+            shipment_code=self._view.code,
             unit_code=found.code,
             quantity=None if quantity is None else str(quantity),
         )
+        return True
+
+    def _add_failed(self, error: Exception, typed: str | None) -> None:
+        self._give_back(typed)  # refused: the quantity is there to be corrected, as typed
+        self._failed(error)
 
     def _added(self, state: ShipmentState, found: Resolved) -> None:
         added = state.picked_units[-1] if state.picked_units else found.code  # a part of a lot: its own code
@@ -406,15 +478,14 @@ class ShippingView(StationScreen):
                     added, line.item_code, _amount(line.picked, uom), _amount(line.required, uom)
                 )
             )
-        self.quantity.clear()
-        self._note = ""
-        self._load(state.code)
+        self._note = ""  # the field was emptied at the scan: what is in it now is for the next one
+        self._reload(state.code)
 
     def _ask_remove(self, code: str, *, from_table: bool = False) -> None:
         view = self._open_view()
         if view is None:
             return
-        self.strip.ask(
+        self._ask(
             self.tr("Take {0} off shipment {1}?").format(code, view.code),
             lambda: self._remove(view.code, code),
             self._kept_in_table if from_table else self._focus,
@@ -425,6 +496,7 @@ class ShippingView(StationScreen):
         self.unit_table.setFocus()
 
     def _remove(self, shipment_code: str, unit_code: str) -> None:
+        self._busy = True
         self.runner.act(
             shipping.remove_from_shipment,
             lambda state: self._removed(state, unit_code),
@@ -435,21 +507,33 @@ class ShippingView(StationScreen):
 
     def _removed(self, state: ShipmentState, unit_code: str) -> None:
         self.runner.ok(self.tr("{0} taken off shipment {1}.").format(unit_code, state.code))
-        self._load(state.code)
+        self._reload(state.code)
+
+    def _ask_ship(self, view: ShipmentView) -> None:
+        """The first question, with the numbers just read."""
+        self._busy = False
+        self._show(view)
+        question = (
+            self.tr("Ship 1 unit to {0}?").format(self._customer(view))
+            if view.pieces == 1
+            else self.tr("Ship {0} units to {1}?").format(view.pieces, self._customer(view))
+        )
+        self._ask(question, lambda: self._first_yes(view.code), self._not_shipped)
+        self._next_scan()
 
     def _first_yes(self, code: str) -> None:
         """Read the shipment again (another station may have changed it) before asking about it."""
-        self.runner.read(lambda db: shipping.shipment_view(db, code), self._checked)
+        self._busy = True
+        self.runner.read(lambda db: shipping.shipment_to_ship(db, code), self._checked, self._failed)
 
     def _checked(self, view: ShipmentView) -> None:
+        self._busy = False
         self._show(view)
-        if not view.is_open:
-            self._refuse(ErrorCode.SHIPMENT_NOT_OPEN, shipment=view.code, status=view.status)
-            return
         if view.differences:
             self._ask_difference(
                 view.code, [(line.item_code, line.required, line.picked) for line in view.differences]
             )
+            self._next_scan()
         else:
             self._ship(view.code, accept_difference=False)
 
@@ -460,7 +544,7 @@ class ShippingView(StationScreen):
             )
             for item, required, picked in lines
         ]
-        self.strip.ask(
+        self._ask(
             self.tr("NOT as ordered: {0}. Ship anyway?").format("; ".join(parts)),
             lambda: self._ship(code, accept_difference=True),
             self._not_shipped,
@@ -468,6 +552,7 @@ class ShippingView(StationScreen):
 
     def _ship(self, code: str, *, accept_difference: bool) -> None:
         self.runner.pending(self.tr("Shipping {0}…").format(code))
+        self._busy = True
         self.runner.act(
             shipping.confirm_shipment,
             self._shipped,
@@ -488,7 +573,9 @@ class ShippingView(StationScreen):
                 (str(line.get("item")), Decimal(str(line.get("required"))), Decimal(str(line.get("picked"))))
                 for line in error.params.get("lines", [])
             ]
+            self._busy = False
             self._ask_difference(code, lines)
+            self._next_scan()
             return
         self._failed(error)
 
@@ -504,7 +591,7 @@ class ShippingView(StationScreen):
         )
         self.runner.ok(self.tr("Shipment {0} shipped to {1}: {2}.").format(state.code, customer, what))
         self._note = self.tr("Shipped. F9 saves the packing list.")
-        self._load(state.code)
+        self._reload(state.code)
 
     def _not_shipped(self) -> None:
         self._note = self.tr("Not shipped: nothing was recorded.")
@@ -512,10 +599,16 @@ class ShippingView(StationScreen):
         self._focus()
 
     def _failed(self, _error: Exception) -> None:
-        """The runner has said why; show the shipment as the database has it now."""
+        """The runner has said why; show the shipment as the database has it now, then the next scan."""
         if self._view is not None:
-            self._load(self._view.code)
+            self._reload(self._view.code)
+        else:
+            self._read_failed(_error)
+
+    def _read_failed(self, _error: Exception) -> None:
+        """The runner has said why; the screen stays as it was."""
         self._focus()
+        self._done()
 
     def _save_document(self, listing: PackingList) -> None:
         document = _document(listing)
@@ -529,9 +622,20 @@ class ShippingView(StationScreen):
     def _opened(self, view: ShipmentView) -> None:
         self._show(view)
         self.runner.ok(self.tr("Opened shipment {0} for {1}.").format(view.code, self._customer(view)))
+        self._done()
 
     def _load(self, code: str) -> None:
+        """F5 and the like: the shipment again, whatever is under way (the turn of scans is not touched)."""
         self.runner.read(lambda db: shipping.shipment_view(db, code), self._show)
+
+    def _reload(self, code: str) -> None:
+        """After an answer: the shipment as the database has it now, before the next scan's turn."""
+        self._busy = True
+        self.runner.read(lambda db: shipping.shipment_view(db, code), self._reloaded, self._read_failed)
+
+    def _reloaded(self, view: ShipmentView) -> None:
+        self._show(view)
+        self._done()
 
     # --- showing ---------------------------------------------------------------------------------
 
@@ -680,6 +784,11 @@ class ShippingView(StationScreen):
     def _refuse(self, error: ErrorCode, /, **params: object) -> None:
         """A refusal the model would give, said before asking it: the same sentence as everywhere."""
         self.runner.refuse(domain_message(DomainError(error, **params)))
+
+    def _ask(self, question: str, on_yes: Callable[[], None], on_no: Callable[[], None]) -> None:
+        """Every question: only a scan made after it can answer it."""
+        self._asked_after = self._scan_count
+        self.strip.ask(question, on_yes, on_no)
 
     def _answer_first(self) -> None:
         self.runner.refuse(

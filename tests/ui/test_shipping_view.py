@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from models import shipping
 from models.demo_plant import COMPOUND, METER, PCB
 from models.schema import Shipment, ShipmentPick, ShipmentStatus, ShippedUnit, Unit, UnitStatus
 from tests.models import flows
@@ -229,6 +230,129 @@ def test_a_packing_list_names_every_serial_in_every_container(station, plant: Pl
         assert expected in text, expected
 
 
+# --- scans in a burst: in order, each as it was meant ------------------------------------------------
+
+
+def answers(harness: StationHarness, after: int) -> list[tuple[str, str]]:
+    """The green and red banners shown since the `after`-th message."""
+    final = {Tone.OK.value, Tone.ERROR.value}
+    return [(tone, text) for tone, text in harness.messages[after:] if tone in final]
+
+
+def test_a_typed_quantity_is_for_the_one_scan_after_it(station, plant: Plant, qtbot: QtBot) -> None:
+    first, second = flows.compound_lot(plant, 10), flows.compound_lot(plant, 10)
+    code = flows.shipment(plant, {COMPOUND: 14})
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+
+    # Refused: the quantity comes back into the field, to be corrected.
+    qtbot.keyClicks(screen.quantity, "20")
+    assert refused(harness, first) == f"Lot {first} holds only 10, not 20."
+    assert screen.quantity.text() == "20"
+
+    # Two lots in a burst after "4": the first ships 4 KG of its lot, the second all of it.
+    screen.quantity.setText("4")
+    count = len(harness.messages)
+    screen.scanned(first)
+    assert screen.quantity.text() == ""  # the scan has taken it
+    screen.scanned(second)
+    harness.idle()
+    assert answers(harness, count) == [
+        (Tone.OK.value, f"Added {first}-01. {COMPOUND}: 4 KG of 14 KG scanned."),
+        (Tone.OK.value, f"Added {second}. {COMPOUND}: 14 KG of 14 KG scanned."),
+    ]
+    assert picks(plant, code) == [f"{first}-01", second]
+    assert plant.unit(first).quantity == 6 and plant.unit(second).quantity == 10
+    assert screen.quantity.text() == ""
+
+
+def test_a_burst_with_remove_takes_off_only_what_follows_remove(station, plant: Plant, qtbot: QtBot) -> None:
+    added, wrong = flows.released_meters(plant, 2)
+    code = flows.shipment(plant, {METER: 2})
+    flows.add(plant, code, wrong)
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+
+    count = len(harness.messages)
+    for text in (added, "#REMOVE", wrong):
+        screen.scanned(text)
+    assert wait_question(harness, screen) == f"Take {wrong} off shipment {code}?"
+    harness.idle()
+    assert answers(harness, count) == [(Tone.OK.value, f"Added {added}. {METER}: 2 of 2 scanned.")]
+    assert picks(plant, code) == [wrong, added]
+    assert harness.scan("#CONFIRM", Tone.OK) == f"{wrong} taken off shipment {code}."
+    harness.idle()
+    assert picks(plant, code) == [added]
+    assert [row[0] for row in table(screen.unit_table)] == [added]
+
+
+def test_confirm_right_after_a_carton_asks_about_the_shipment_with_the_carton(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    meters = flows.released_meters(plant, 2)
+    box = flows.carton(plant, meters)
+    code = flows.shipment(plant, {METER: 2})
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+
+    count = len(harness.messages)
+    screen.scanned(box)
+    qtbot.keyClick(screen, Qt.Key.Key_F10)  # a key while the scan is under way is said no to
+    busy = "Still busy with the last scan or action: wait for its answer, then try again."
+    assert answers(harness, count) == [(Tone.ERROR.value, busy)]
+    # Both scanned before the question came up: the first asks it, the second cannot answer it.
+    screen.scanned("#CONFIRM")
+    screen.scanned("#CONFIRM")
+    assert wait_question(harness, screen) == "Ship 2 units to East China Power?"
+    harness.idle()
+    assert answers(harness, count) == [
+        (Tone.ERROR.value, busy),
+        (Tone.OK.value, f"Added {box}. {METER}: 2 of 2 scanned."),
+        (Tone.ERROR.value, "Answer the question first: Enter or #CONFIRM for yes, Esc or #CANCEL for no."),
+    ]
+    assert screen.strip.waiting and status(plant, code) is ShipmentStatus.OPEN
+    assert picks(plant, code) == [box]
+
+    text = harness.scan("#CONFIRM", Tone.OK)
+    assert text == f"Shipment {code} shipped to East China Power: {METER} 2."
+    harness.idle()
+    assert status(plant, code) is ShipmentStatus.SHIPPED
+
+
+def test_what_is_on_the_shipment_is_the_models_answer_not_the_last_view(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    first, second = flows.released_meters(plant, 2)
+    code = flows.shipment(plant, {METER: 2})
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+    elsewhere = plant.actor(OPERATOR, "SHP-01")  # another shipping station, after the screen looked
+
+    # The screen showed it empty; it is not: asked about what it holds now.
+    flows.add(plant, code, first)
+    harness.scan("#CONFIRM")
+    assert wait_question(harness, screen) == "Ship 1 unit to East China Power?"
+    assert [row[0] for row in table(screen.unit_table)] == [first]
+    harness.scan("#CANCEL")
+    harness.idle()
+    assert not screen.strip.waiting
+
+    # Not shown on it, but on it: it comes off.
+    flows.add(plant, code, second)
+    harness.scan("#REMOVE")
+    harness.scan(second)
+    assert wait_question(harness, screen) == f"Take {second} off shipment {code}?"
+    assert harness.scan("#CONFIRM", Tone.OK) == f"{second} taken off shipment {code}."
+    harness.idle()
+    assert picks(plant, code) == [first]
+
+    # Shown on it, but taken off: the model refuses, without a question.
+    shipping.remove_from_shipment(plant.db, elsewhere, shipment_code=code, unit_code=first)
+    assert refused(harness, "#CONFIRM") == f"Shipment {code} is empty: scan what leaves first."
+    assert not screen.strip.waiting and table(screen.unit_table) == []
+    assert status(plant, code) is ShipmentStatus.OPEN
+
+
 # --- refusals -----------------------------------------------------------------------------------------
 
 
@@ -300,10 +424,12 @@ def test_a_wrong_scan_is_taken_off_after_a_question(station, plant: Plant, qtbot
     assert [row[0] for row in table(screen.unit_table)] == [box]
     assert table(screen.line_table)[0][3] == "2"
 
-    # What is not on the shipment cannot come off it: refused without a question.
+    # What is not on the shipment cannot come off it: the model says so, when the question is answered.
     harness.scan("#REMOVE")
-    assert refused(harness, meters[2]) == f"{meters[2]} is not on shipment {code}."
-    assert not screen.strip.waiting
+    harness.scan(meters[2])
+    assert wait_question(harness, screen) == f"Take {meters[2]} off shipment {code}?"
+    assert refused(harness, "#CONFIRM") == f"{meters[2]} is not on shipment {code}."
+    assert not screen.strip.waiting and picks(plant, code) == [box]
 
     # The selected row and Delete; Esc keeps it, Enter takes it off.
     screen.unit_table.setFocus()
@@ -377,8 +503,8 @@ def test_a_change_behind_the_screen_is_caught_by_the_model_and_asked_about(
     assert screen.prompt.text().startswith("Everything ordered is scanned")
     flows.unpack(plant, meters[1])  # at the packing station, after the screen last looked
 
-    harness.scan("#CONFIRM")
-    assert wait_question(harness, screen) == "Ship 2 units to East China Power?"
+    harness.scan("#CONFIRM")  # asked with the shipment read again: one meter is left in the carton
+    assert wait_question(harness, screen) == "Ship 1 unit to East China Power?"
     count = len(harness.messages)
     harness.scan("#CONFIRM")
     refusal = harness.wait_banner(Tone.ERROR, after=count)
