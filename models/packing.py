@@ -115,12 +115,14 @@ class OpenContainer:
 
 @dataclass(frozen=True)
 class PackRoom:
-    """How much of a lot the station's open carton can take now (the whole carton when none is open)."""
+    """How much of a lot the station's open carton can take now (the whole carton when none is open),
+    and the quantity to offer: as much of the lot as fits."""
 
     unit_code: str
     available: Decimal
     room: Decimal | None  # None: the item has no packing spec (packing will say so)
     uom: str
+    suggested: Decimal
 
 
 @operation("open_container")
@@ -264,7 +266,10 @@ def pack_room(db: Database, station_code: str, unit_code: str) -> PackRoom:
         container = _station_container(session, _station(session, station_code), ContainerLevel.CARTON, unit)
         capacity = item.units_per_carton
         room = None if not capacity else Decimal(capacity) - (container.quantity if container else 0)
-        return PackRoom(unit_code=unit.code, available=unit.quantity, room=room, uom=unit.uom)
+        suggested = unit.quantity if room is None else max(min(unit.quantity, room), Decimal(0))
+        return PackRoom(
+            unit_code=unit.code, available=unit.quantity, room=room, uom=unit.uom, suggested=suggested
+        )
 
 
 def _station(session: Session, station_code: str) -> int:

@@ -2,18 +2,22 @@
 
 A job is committed RESERVED with the fields it prints (the label as printed, not as the unit is
 later), then the station sends it and records SENT or FAILED (a failed job can be sent again),
-and the operator confirms the label came out (CONFIRMED). Printing is an operator action with its
+and the operator confirms the label came out (CONFIRMED). A label is printed once its job is SENT
+or CONFIRMED: a job left RESERVED (the station lost the database between recording and sending
+it) never reached a printer, and is sent again like a FAILED one. Printing is an operator action with its
 PRINT event; a reprint is a supervisor's, with a reason, as a REPRINT event and a job of its own
 that names the job it repeats.
 
 At serialization the operator confirms a serial's label by scanning it back off the unit
 (`confirm_label`): the scan must read the serial just printed, which catches a label stuck on the
 wrong unit. `station_labels` is what a station still owes: serial labels sent and not scanned back,
-and labels that did not print, so a restart or the next shift carries on.
+and labels that did not print (FAILED, or RESERVED and never sent), so a restart or the next shift
+carries on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +52,8 @@ MOVES: dict[PrintJobStatus, tuple[PrintJobStatus, ...]] = {
     PrintJobStatus.FAILED: (PrintJobStatus.SENT,),
     PrintJobStatus.CONFIRMED: (PrintJobStatus.SENT,),
 }
+# A unit in these states gets no label: a label puts it back in circulation.
+UNLABELLABLE = (UnitStatus.SCRAPPED, UnitStatus.REJECTED)
 # A unique identifier (a serial, an SSCC) on more labels than this is a second unit in the making;
 # a pallet gets one on two sides.
 MAX_UNIQUE_COPIES = 2
@@ -121,7 +127,7 @@ def print_label(ctx: Ctx, *, unit_code: str, printer: str, copies: int = 1) -> P
     """
     # Locked: two stations asking for the same unit's first label at once must not both get one.
     unit = unit_by_code(ctx.session, unit_code, lock=True)
-    if unit.status in (UnitStatus.SCRAPPED, UnitStatus.REJECTED):  # a label puts it back in circulation
+    if unit.status in UNLABELLABLE:
         raise DomainError(ErrorCode.UNIT_SCRAPPED, code=unit.code, status=unit.status.value)
     earlier = ctx.session.scalar(
         select(PrintJob.id)
@@ -212,13 +218,19 @@ class LabelJob:
     status: str
     work_order_code: str | None
 
+    @property
+    def printed(self) -> bool:
+        """Whether this label reached a printer: RESERVED (never sent) and FAILED did not."""
+        return self.status in (PrintJobStatus.SENT.value, PrintJobStatus.CONFIRMED.value)
+
 
 @dataclass(frozen=True)
 class StationLabels:
-    """Serial labels sent and not yet scanned back, and labels that did not print, oldest first."""
+    """Serial labels sent and not yet scanned back, and labels that did not print (FAILED, or
+    RESERVED and never sent: both are sent again by their job), oldest first."""
 
     awaiting: list[LabelJob]
-    failed: list[LabelJob]
+    unprinted: list[LabelJob]
 
 
 @dataclass(frozen=True)
@@ -239,8 +251,8 @@ class WorkOrderLabels:
 
 
 def station_labels(db: Database, station_code: str) -> StationLabels:
-    """The labels this station printed whose unit's last job is SENT (serials: to be scanned back)
-    or FAILED (any unit: to be sent again)."""
+    """The labels this station printed whose unit's last job is SENT (serials: to be scanned back),
+    or FAILED or RESERVED (any unit: it never reached a printer, to be sent again)."""
     later = aliased(PrintJob)
     statement = (
         select(PrintJob.id, PrintJob.status, Unit.code, Unit.kind, WorkOrder.code)
@@ -249,7 +261,7 @@ def station_labels(db: Database, station_code: str) -> StationLabels:
         .outerjoin(WorkOrder, WorkOrder.id == Unit.work_order_id)
         .where(
             Station.code == station_code,
-            (PrintJob.status == PrintJobStatus.FAILED)
+            PrintJob.status.in_((PrintJobStatus.FAILED, PrintJobStatus.RESERVED))
             | and_(PrintJob.status == PrintJobStatus.SENT, Unit.kind == UnitKind.SERIAL),
             ~exists().where(later.unit_id == PrintJob.unit_id, later.id > PrintJob.id),
         )
@@ -263,7 +275,7 @@ def station_labels(db: Database, station_code: str) -> StationLabels:
         ]
     return StationLabels(
         awaiting=[job for job in jobs if job.status == PrintJobStatus.SENT.value],
-        failed=[job for job in jobs if job.status == PrintJobStatus.FAILED.value],
+        unprinted=[job for job in jobs if job.status != PrintJobStatus.SENT.value],
     )
 
 
@@ -280,6 +292,25 @@ def last_label(db: Database, unit_code: str) -> LabelJob | None:
         return LabelJob(
             job.id, unit.code, unit.kind.value, job.status.value, work_order.code if work_order else None
         )
+
+
+def unlabelled(db: Database, unit_codes: Iterable[str]) -> list[str]:
+    """The units of `unit_codes` still owed their first label: no job recorded for them yet (a
+    print refused before its job was recorded) and not scrapped or rejected, which never get one."""
+    codes = list(dict.fromkeys(unit_codes))
+    if not codes:
+        return []
+    with db.session() as session:
+        owed = set(
+            session.scalars(
+                select(Unit.code).where(
+                    Unit.code.in_(codes),
+                    Unit.status.not_in(UNLABELLABLE),
+                    ~exists().where(PrintJob.unit_id == Unit.id),
+                )
+            )
+        )
+    return [code for code in codes if code in owed]
 
 
 def work_order_labels(db: Database, work_order_code: str) -> WorkOrderLabels:

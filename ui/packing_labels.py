@@ -8,7 +8,7 @@ trips these flows end with (`_finish`, `_idle`); its texts are translated in thi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from models import print_jobs, production
@@ -19,12 +19,11 @@ from models.production import SerialsResult
 from models.resolve import Resolved, Target
 from ui.messages import domain_message
 from ui.packing_panel import Entry, Held, Mode
-from ui.station_screen import Runner
+from ui.station_screen import PrintAnswer, Runner
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QLineEdit
 
-FAILED = "FAILED"
 Checked = dict[str, LabelJob | None]
 
 
@@ -121,13 +120,51 @@ class LabelFlows:
 
     def _created(self, result: SerialsResult) -> None:
         codes = list(result.codes)
-        for code in codes:
-            self.runner.print_label(code)
-        self._finish(codes, lambda checked: self._serials_labelled(codes, checked))
+        self._print_labels(
+            [(code, None) for code in codes],
+            lambda answers: self._finish(
+                codes, lambda checked: self._serials_labelled(codes, checked, answers)
+            ),
+        )
 
-    def _serials_labelled(self, codes: list[str], checked: Checked) -> None:
+    def _print_labels(
+        self, labels: list[tuple[str, int | None]], after: Callable[[list[PrintAnswer]], None]
+    ) -> None:
+        """Print each (unit, None) and send each (unit, job) again, then `after` with every answer:
+        the runner answers each label, sent or not, so the screen stays busy until the last one."""
+        answers: list[PrintAnswer] = []
+
+        def answered(answer: PrintAnswer) -> None:
+            answers.append(answer)
+            if len(answers) == len(labels):
+                after(answers)
+
+        if not labels:
+            after(answers)
+        for code, job_id in labels:
+            if job_id is None:
+                self.runner.print_label(code, answered)
+            else:
+                self.runner.resend(job_id, code, answered)
+
+    @staticmethod
+    def _refusal(answers: list[PrintAnswer]) -> str | None:
+        """Why a label was refused before its job was recorded (the runner's sentence), if one was:
+        the printer is not the reason then, and the screen's last word must not say it is."""
+        for answer in answers:
+            if not answer.sent and answer.job_id is None:
+                return answer.detail
+        return None
+
+    def _serials_labelled(self, codes: list[str], checked: Checked, answers: list[PrintAnswer]) -> None:
         if not self._printed(codes, checked):
             missing = [code for code in codes if not self._printed([code], checked)]
+            refusal = self._refusal(answers)
+            if refusal is not None:
+                self.runner.refuse(
+                    self.tr("{0} of {1} labels did not print: {2}").format(len(missing), len(codes), refusal)
+                )
+                return
             self.runner.refuse(
                 self.tr("{0} of {1} labels did not print: check the printer, then F7.").format(
                     len(missing), len(codes)
@@ -149,35 +186,32 @@ class LabelFlows:
     def _resend(self) -> None:
         if not self._ready():
             return
-        failed = [job for job in self._labels.failed if job.unit_code not in self._unlabelled]
-        codes = [job.unit_code for job in failed] + self._unlabelled
-        if not codes:
+        unprinted = [job for job in self._labels.unprinted if job.unit_code not in self._unlabelled]
+        labels: list[tuple[str, int | None]] = [(job.unit_code, job.job_id) for job in unprinted]
+        labels += [(code, None) for code in self._unlabelled]
+        if not labels:
             self.runner.refuse(self.tr("There is no label to send again."))
             return
         self._busy = True
-        for job in failed:
-            self.runner.resend(job.job_id, job.unit_code)
-        for code in self._unlabelled:
-            self.runner.print_label(code)
-        self._unlabelled = []
-        self._finish(codes, lambda checked: self._resent(codes, checked))
+        codes = [code for code, _ in labels]
+        self._print_labels(
+            labels,
+            lambda answers: self._finish(codes, lambda checked: self._resent(codes, checked, answers)),
+        )
 
-    def _resent(self, codes: list[str], checked: Checked) -> None:
+    def _resent(self, codes: list[str], checked: Checked, answers: list[PrintAnswer]) -> None:
+        refusal = self._refusal(answers)
         if self._printed(codes, checked):
             self.runner.ok(self.tr("Sent again: {0}.").format(", ".join(codes)))
+        elif refusal is not None:
+            self.runner.refuse(self.tr("Still not printed: {0}").format(refusal))
         else:
             self.runner.refuse(self.tr("Still not printed: check the printer, then F7 again."))
 
     def _printed(self, codes: Iterable[str], checked: Checked) -> bool:
-        """Whether every unit's last label went out; one refused before its job was recorded is
-        remembered for F7 (a failed job is found again in the station's labels)."""
-        printed = True
-        for code in codes:
-            job = checked.get(code)
-            if job is None and code not in self._unlabelled:
-                self._unlabelled.append(code)
-            printed = printed and job is not None and job.status != FAILED
-        return printed
+        """Whether every unit's last label reached a printer (a label owed is found again: a job
+        in the station's labels, a unit without one in `_unlabelled`, both sent again by F7)."""
+        return all((job := checked.get(code)) is not None and job.printed for code in codes)
 
     def _reprint_mode(self) -> None:
         if not (self.runner.roles & SUPERVISION):
@@ -204,12 +238,14 @@ class LabelFlows:
 
     def _reprinted(self, job: PrintJobResult) -> None:
         self._reset_entry()
-        self.runner.resend(job.job_id, job.unit_code)
-        self._finish([job.unit_code], lambda checked: self._reprint_sent(job, checked))
+        self._print_labels(
+            [(job.unit_code, job.job_id)],
+            lambda _answers: self._finish([job.unit_code], lambda checked: self._reprint_sent(job, checked)),
+        )
 
     def _reprint_sent(self, job: PrintJobResult, checked: Checked) -> None:
         last = checked.get(job.unit_code)
-        if last is None or last.job_id != job.job_id or last.status == FAILED:
+        if last is None or last.job_id != job.job_id or not last.printed:
             self.runner.refuse(
                 self.tr("The new label of {0} did not print: check the printer, then F7.").format(
                     job.unit_code

@@ -38,7 +38,7 @@ from models.resolve import Resolved, Target, resolve
 from ui.packing_labels import Checked, LabelFlows
 from ui.packing_panel import CARTON, PALLET, Entry, Held, Mode, PackingPanel, Shown
 from ui.packing_parts import amount, short_code
-from ui.station_screen import Command, Runner, StationScreen, command, parse_quantity
+from ui.station_screen import Command, PrintAnswer, Runner, StationScreen, command, parse_quantity
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class StationState:
     containers: list[OpenContainer]
     order: WorkOrderLabels | None
     checked: Checked
+    unlabelled: list[str]
 
 
 class PackingView(LabelFlows, StationScreen):
@@ -194,10 +195,9 @@ class PackingView(LabelFlows, StationScreen):
             self._pack_unit(found.code, None)
 
     def _lot_room(self, room: PackRoom) -> None:
-        suggested = room.available if room.room is None else min(room.available, room.room)
         self._entry = Entry.LOT
         self._held = Held(room.unit_code, "LOT")
-        self.amount.setText(str(plain(suggested)))
+        self.amount.setText(str(plain(room.suggested)))
         self.amount.selectAll()
         self.runner.ok(
             self.tr("Lot {0}: {1} available. Type how much goes into the carton, then Enter.").format(
@@ -261,15 +261,26 @@ class PackingView(LabelFlows, StationScreen):
 
     def _closed(self, result: CloseResult) -> None:
         self._current.pop(result.level, None)
-        self.runner.print_label(result.code)
-        self._finish([result.code], lambda checked: self._container_labelled(result, checked))
+        self._print_labels(
+            [(result.code, None)],
+            lambda answers: self._finish(
+                [result.code], lambda checked: self._container_labelled(result, checked, answers)
+            ),
+        )
 
-    def _container_labelled(self, result: CloseResult, checked: Checked) -> None:
+    def _container_labelled(self, result: CloseResult, checked: Checked, answers: list[PrintAnswer]) -> None:
+        refusal = self._refusal(answers)
         if self._printed([result.code], checked):
             if result.level == CARTON:
                 self.runner.ok(self.tr("Carton {0} closed and labelled.").format(result.code))
             else:
                 self.runner.ok(self.tr("Pallet {0} closed and labelled.").format(result.code))
+        elif refusal is not None:
+            if result.level == CARTON:
+                text = self.tr("Carton {0} is closed, but its label did not print: {1}")
+            else:
+                text = self.tr("Pallet {0} is closed, but its label did not print: {1}")
+            self.runner.refuse(text.format(result.code, refusal))
         elif result.level == CARTON:
             self.runner.refuse(
                 self.tr(
@@ -412,9 +423,11 @@ class PackingView(LabelFlows, StationScreen):
         self._pack_unit(held.code, typed)
 
     def _escape(self) -> None:
+        """Esc is a key, not a scan: it cannot wait in line, so while the database answers the
+        last scan it is refused (a cancel then would speak for an action being recorded)."""
         if self.strip.waiting:
             self.strip.cancel()
-        else:
+        elif self._ready():
             self._cancel()
 
     def _cancel(self) -> None:
@@ -479,6 +492,8 @@ class PackingView(LabelFlows, StationScreen):
         self._busy = True
         station, skipped, codes = self.station, frozenset(self._skipped), list(check)
         order = self._order.code if self._order else None
+        # Units whose label was refused before a job was recorded: still owed, or not any more.
+        unlabelled = [*self._unlabelled, *codes]
 
         def work(db: Database) -> StationState:
             labels = print_jobs.station_labels(db, station)
@@ -491,11 +506,12 @@ class PackingView(LabelFlows, StationScreen):
                 containers=packing.open_containers(db, station),
                 order=print_jobs.work_order_labels(db, wanted) if wanted else None,
                 checked={code: print_jobs.last_label(db, code) for code in codes},
+                unlabelled=print_jobs.unlabelled(db, unlabelled),
             )
 
         def loaded(state: StationState) -> None:
             self._labels, self._containers, self._order = state.labels, state.containers, state.order
-            self._unlabelled = [code for code in self._unlabelled if state.checked.get(code, None) is None]
+            self._unlabelled = state.unlabelled
             self._show()
             if after is not None:
                 after(state.checked)
@@ -537,7 +553,7 @@ class PackingView(LabelFlows, StationScreen):
                 pallet=self._target(PALLET),
                 level=self._level,
                 awaiting=self._awaiting(),
-                unprinted=sorted({job.unit_code for job in self._labels.failed} | set(self._unlabelled)),
+                unprinted=sorted({job.unit_code for job in self._labels.unprinted} | set(self._unlabelled)),
                 mode=self._mode,
                 entry=self._entry,
                 held=self._held,

@@ -704,10 +704,19 @@ def test_a_unit_of_another_item_is_not_mixed_into_the_open_carton(plant: Plant) 
     # Closed, the bench is free for the other item.
     flows.close(plant, carton)
     room = packing.pack_room(plant.db, "PCK-01", lot)
-    assert room == packing.PackRoom(unit_code=lot, available=Decimal(30), room=Decimal(20), uom="KG")
+    assert room == packing.PackRoom(
+        unit_code=lot, available=Decimal(30), room=Decimal(20), uom="KG", suggested=Decimal(20)
+    )
     packed = into_open(plant, lot, "12")
     assert (packed.item_code, packed.count, packed.unit_code) == (COMPOUND, 12, f"{lot}-01")
-    assert packing.pack_room(plant.db, "PCK-01", lot).room == 8
+    left = packing.pack_room(plant.db, "PCK-01", lot)
+    assert (left.available, left.room, left.suggested) == (18, 8, 8)  # what still fits, not the lot
+
+
+def test_the_quantity_offered_is_the_whole_lot_when_it_fits(plant: Plant) -> None:
+    lot = flows.compound_lot(plant, 15)
+    room = packing.pack_room(plant.db, "PCK-01", lot)
+    assert (room.available, room.room, room.suggested) == (15, 20, 15)
 
 
 def test_open_containers_of_an_unknown_station_are_refused(plant: Plant) -> None:

@@ -209,7 +209,7 @@ def test_a_station_owes_its_unconfirmed_serial_labels_and_its_failed_ones(plant:
         (job.job_id, meter, "SERIAL", "SENT", batch.work_order)
         for job, meter in zip(jobs, meters, strict=False)
     ]
-    assert owed.failed == []
+    assert owed.unprinted == []
     assert print_jobs.station_labels(plant.db, "SHP-01") == print_jobs.StationLabels([], [])
 
     print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[0])
@@ -217,7 +217,7 @@ def test_a_station_owes_its_unconfirmed_serial_labels_and_its_failed_ones(plant:
     mark_failed(plant.db, carton_job.job_id, "paper out")
     owed = print_jobs.station_labels(plant.db, "PCK-01")
     assert [j.unit_code for j in owed.awaiting] == [meters[2]]
-    assert [(j.unit_code, j.status) for j in owed.failed] == [(meters[1], "FAILED"), (box, "FAILED")]
+    assert [(j.unit_code, j.status) for j in owed.unprinted] == [(meters[1], "FAILED"), (box, "FAILED")]
 
     # A reprint replaces the label: the serial waits for the new one to be scanned back.
     again = print_jobs.reprint_label(
@@ -267,3 +267,66 @@ def flows_compound_order(plant: Plant) -> str:
     [unit] = flows.rows(plant, Unit, Unit.code == lot)
     [order] = flows.rows(plant, WorkOrder, WorkOrder.id == unit.work_order_id)
     return order.code
+
+
+def test_a_label_recorded_and_never_sent_is_owed_as_not_printed_and_sent_by_its_job(plant: Plant) -> None:
+    """RESERVED: the station lost the database between recording a job and sending it."""
+    batch = flows.build_meters(plant, 2)
+    box = flows.carton(plant, [batch.meters[1]])
+    serial = print_jobs.print_label(
+        plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=batch.meters[0], printer="preview"
+    )
+    carton = print_jobs.print_label(
+        plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=box, printer="preview"
+    )
+    owed = print_jobs.station_labels(plant.db, "PCK-01")
+    assert owed.awaiting == []
+    assert [(j.job_id, j.unit_code, j.status) for j in owed.unprinted] == [
+        (serial.job_id, batch.meters[0], "RESERVED"),
+        (carton.job_id, box, "RESERVED"),
+    ]
+    last = print_jobs.last_label(plant.db, batch.meters[0])
+    assert last is not None and not last.printed
+    # Not a first label any more: it is sent again by its job, which claim takes from RESERVED.
+    flows.refused(
+        plant,
+        ErrorCode.LABEL_ALREADY_PRINTED,
+        lambda: print_jobs.print_label(
+            plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=batch.meters[0], printer="preview"
+        ),
+    )
+    assert claim(plant.db, serial.job_id, "preview") is not None
+    assert claim(plant.db, carton.job_id, "preview") is not None
+    owed = print_jobs.station_labels(plant.db, "PCK-01")
+    assert [(j.unit_code, j.status) for j in owed.awaiting] == [(batch.meters[0], "SENT")]
+    assert owed.unprinted == []
+    sent = print_jobs.last_label(plant.db, batch.meters[0])
+    assert sent is not None and sent.printed
+
+
+def test_a_reprint_recorded_and_never_sent_is_owed_as_not_printed(plant: Plant) -> None:
+    [meter] = flows.released_meters(plant, 1)
+    first = printed(plant, meter)
+    print_jobs.confirm_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meter)
+    again = print_jobs.reprint_label(
+        plant.db, plant.actor(SUPERVISOR, "PCK-01"), job_id=first.job_id, reason="torn"
+    )
+    owed = print_jobs.station_labels(plant.db, "PCK-01")
+    assert [(j.job_id, j.status) for j in owed.unprinted] == [(again.job_id, "RESERVED")]
+    assert owed.awaiting == []
+
+
+def test_units_still_owed_their_first_label(plant: Plant) -> None:
+    meters = flows.released_meters(plant, 4)
+    printed(plant, meters[0])
+    failed = print_jobs.print_label(
+        plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=meters[1], printer="preview"
+    )
+    assert claim(plant.db, failed.job_id, "preview") is not None
+    mark_failed(plant.db, failed.job_id, "paper out")
+    flows.scrap(plant, meters[3])
+    # A unit with a job (sent or failed) is owed through its job; a scrapped one gets no label.
+    assert print_jobs.unlabelled(plant.db, [meters[3], meters[2], meters[1], meters[0], meters[2]]) == [
+        meters[2]
+    ]
+    assert print_jobs.unlabelled(plant.db, []) == []

@@ -220,6 +220,71 @@ def test_a_label_that_did_not_print_is_sent_again_with_f7(station: Station, qtbo
     assert view.prompt.text() == f"Stick the label on its unit and scan it back: {serial}."
 
 
+def test_a_label_recorded_but_never_sent_is_owed_and_f7_sends_it(station: Station, qtbot: QtBot) -> None:
+    harness, view = open_screen(station, qtbot)
+    order = work_order(harness)
+    plant = harness.plant
+    made = production.create_serials(plant.db, plant.actor(OPERATOR, "PCK-01"), work_order_code=order)
+    [serial] = made.codes
+    # The connection dropped after the job was recorded and before it was sent: RESERVED.
+    print_jobs.print_label(plant.db, plant.actor(OPERATOR, "PCK-01"), unit_code=serial, printer="preview")
+    view.activate()
+    harness.idle()
+    assert [(view.labels.item(0, 0).text(), view.labels.item(0, 1).text())] == [(serial, "not printed: F7")]
+    assert view.prompt.text() == "A label did not print: check the printer, then F7 sends it again."
+
+    press(harness, qtbot, view.resend_button, Qt.Key.Key_F7)
+    assert harness.messages[-1] == ("ok", f"Sent again: {serial}.")
+    assert job_statuses(harness, serial) == [PrintJobStatus.SENT]  # the same job, not a second label
+    [label] = labels_of(harness, "*serial*.png")
+    [symbol] = scanned_back(label)
+    assert view.prompt.text() == f"Stick the label on its unit and scan it back: {serial}."
+    assert harness.scan(symbol, Tone.OK) == f"Label {serial} confirmed."
+    harness.idle()
+    assert job_statuses(harness, serial) == [PrintJobStatus.CONFIRMED]
+
+
+def test_labels_refused_before_their_job_is_recorded_stay_owed_unless_the_unit_is_scrapped(
+    station: Station, qtbot: QtBot
+) -> None:
+    harness, view = open_screen(station, qtbot)
+    order = work_order(harness)
+    harness.scan(order, Tone.OK)
+    operator = harness.operator
+    press(harness, qtbot, view.batch_button, Qt.Key.Key_F6)
+    type_in(qtbot, view.amount, "2")  # the serials are being created...
+    harness.operator = None  # ...when the operator is logged out, before their labels print
+    refused = "2 of 2 labels did not print: Nobody is logged in: log in first."
+    qtbot.waitUntil(lambda: harness.messages[-1] == ("error", refused), timeout=10_000)
+    harness.idle()
+    serials = [unit.code for unit in flows.rows(harness.plant, Unit, Unit.kind == "SERIAL")]
+    assert len(serials) == 2 and [job_statuses(harness, code) for code in serials] == [[], []]
+    owed = [(view.labels.item(row, 0).text(), view.labels.item(row, 1).text()) for row in range(2)]
+    assert owed == [(code, "not printed: F7") for code in serials]
+
+    # Quality scraps one meanwhile: its label is refused (a label would put it back in circulation)
+    # and it is owed no more; the other one prints, and the screen is free for the next scan.
+    flows.scrap(harness.plant, serials[1])
+    harness.operator = operator
+    shown = len(harness.messages)
+    press(harness, qtbot, view.resend_button, Qt.Key.Key_F7)
+    (printed, _), *said = harness.messages[shown:]
+    assert printed == "ok" and said == [
+        ("error", f"{serials[1]} has been scrapped."),  # the runner's refusal...
+        ("error", f"Still not printed: {serials[1]} has been scrapped."),  # ...not hidden by a printer one
+    ]
+    assert [job_statuses(harness, code) for code in serials] == [[PrintJobStatus.SENT], []]
+    rows = [
+        (view.labels.item(row, 0).text(), view.labels.item(row, 1).text())
+        for row in range(view.labels.rowCount())
+    ]
+    assert rows == [(serials[0], "to scan back")]
+    assert harness.scan(serials[0], Tone.OK) == f"Label {serials[0]} confirmed."
+    harness.idle()
+    assert view.labels.rowCount() == 0
+    assert view.prompt.text() == f"Scan a unit to pack, or F5 for the next label of {order}."
+
+
 # --- packing ------------------------------------------------------------------------------------
 
 
@@ -482,6 +547,40 @@ def test_what_cannot_be_packed_is_refused_and_changes_nothing(station: Station, 
     )
     [carton] = flows.rows(harness.plant, Unit, Unit.status == UnitStatus.OPEN)
     assert carton.quantity == 1 and view.card.carton.bar.value() == 1
+
+
+def test_esc_while_the_database_answers_is_refused_and_cancels_nothing(
+    station: Station, qtbot: QtBot
+) -> None:
+    harness, view = open_screen(station, qtbot)
+    [meter] = flows.released_meters(harness.plant, 1)
+    shown = len(harness.messages)
+    harness.scan(meter)  # being packed...
+    qtbot.keyClick(harness.window, Qt.Key.Key_Escape)  # ...when Esc is pressed
+    assert harness.messages[shown:] == [("error", "Wait: the last scan is still being recorded.")]
+    answer = harness.wait_banner(Tone.OK)
+    harness.idle()
+    assert answer.startswith(f"{meter} packed: carton OPEN-")
+    assert plant_status(harness, meter) is UnitStatus.PACKED
+
+    # A label awaiting its scan-back is not skipped by an Esc pressed while the scan-back is recorded.
+    order = work_order(harness)
+    harness.scan(order, Tone.OK)
+    press(harness, qtbot, view.next_button, Qt.Key.Key_F5)
+    [serial] = [job.unit_code for job in print_jobs.station_labels(harness.plant.db, "PCK-01").awaiting]
+    shown = len(harness.messages)
+    harness.scan(serial)
+    qtbot.keyClick(harness.window, Qt.Key.Key_Escape)
+    assert harness.wait_banner(Tone.OK) == f"Label {serial} confirmed."
+    harness.idle()
+    assert harness.messages[shown:] == [
+        ("error", "Wait: the last scan is still being recorded."),
+        ("ok", f"Label {serial} confirmed."),
+    ]
+    assert job_statuses(harness, serial) == [PrintJobStatus.CONFIRMED]
+    # Idle again, Esc cancels as before.
+    qtbot.keyClick(harness.window, Qt.Key.Key_Escape)
+    assert harness.messages[-1] == ("ok", "Cancelled: nothing was recorded.")
 
 
 def test_keys_and_commands_that_make_no_sense_now_are_refused(station: Station, qtbot: QtBot) -> None:
