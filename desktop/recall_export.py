@@ -14,6 +14,7 @@ nothing of models/), and `RecallExports` wires an `ImpactView` to the worker for
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -64,7 +65,7 @@ REPORT_TITLE = "召回报告 Recall report"
 PLACE_WORDS: dict[Place, tuple[str, str]] = {
     Place.IN_PRODUCTION: ("生产中", "In production"),
     Place.IN_STOCK: ("在库", "In stock"),
-    Place.ON_HOLD: ("隔离", "On hold"),
+    Place.ON_HOLD: ("冻结", "On hold"),
     Place.SHIPPED: ("已出货", "Shipped"),
     Place.CONSUMED: ("已耗用", "Consumed"),
     Place.OUT: ("报废/判退", "Scrapped"),
@@ -75,7 +76,7 @@ STATUS_WORDS: dict[str, tuple[str, str]] = {
     "WIP": ("在制", "in production"),
     "RELEASED": ("已放行", "released"),
     "FAILED": ("不合格", "failed"),
-    "ON_HOLD": ("隔离", "on hold"),
+    "ON_HOLD": ("已冻结", "on hold"),
     "OPEN": ("未封箱", "open"),
     "CLOSED": ("已封箱", "closed"),
     "PACKED": ("已装箱", "packed"),
@@ -250,6 +251,8 @@ class RecallExports(QObject):
         *,
         folder: Callable[[], Path],
         language: Callable[[], str],
+        describe: Callable[[ImpactScope], str] | None = None,
+        message: Callable[[Exception], str] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -258,6 +261,10 @@ class RecallExports(QObject):
         self.view = view
         self._folder = folder
         self._language = language
+        # The scope in the operator's words (the form's own sentence) and a failure in words (the
+        # runner's: translated, the details logged); plain fallbacks for a view used alone.
+        self._describe = describe or scope_text
+        self._message = message
         self.scope: ImpactScope | None = None
         self.task: Task | None = None
         self.last: Exported | None = None
@@ -270,7 +277,11 @@ class RecallExports(QObject):
         self.shown.emit(None)  # until it is counted, what is on screen is not this scope's
         self.view.set_busy(True)
         db = self.db
-        self.worker.submit(lambda: impact_summary(db, scope), self._counted, self._failed)
+        self.worker.submit(
+            lambda: impact_summary(db, scope),
+            functools.partial(self._counted, scope),
+            functools.partial(self._count_failed, scope),
+        )
 
     def export(self, kind: str) -> None:
         if self.scope is None or self.task is not None:
@@ -291,11 +302,18 @@ class RecallExports(QObject):
         if self.task is not None:
             self.task.cancel()
 
-    def _counted(self, summary: ImpactSummary) -> None:
-        assert self.scope is not None
-        self.view.set_busy(False)
-        self.view.show_summary(summary, scope_text(self.scope))
-        self.shown.emit(self.scope)
+    def _counted(self, scope: ImpactScope, summary: ImpactSummary) -> None:
+        if scope is not self.scope:
+            return  # a newer scope was asked for meanwhile: its own answer is on the way
+        self.view.set_busy(self.task is not None)
+        self.view.show_summary(summary, self._describe(scope))
+        self.shown.emit(scope)
+
+    def _count_failed(self, scope: ImpactScope, error: Exception) -> None:
+        if scope is not self.scope:
+            return
+        self.view.set_busy(self.task is not None)
+        self.view.show_error(self._words(error))
 
     def _exported(self, exported: Exported) -> None:
         self.task, self.last = None, exported
@@ -307,9 +325,14 @@ class RecallExports(QObject):
         self.view.set_busy(False)
         if isinstance(error, Cancelled):
             self.view.show_cancelled()
-        elif isinstance(error, DomainError):
-            self.view.show_error(domain_message(error))
-        elif isinstance(error, Offline):
-            self.view.show_error(offline_message())
         else:
-            self.view.show_error(f"{error.__class__.__name__}: {error}")
+            self.view.show_error(self._words(error))
+
+    def _words(self, error: Exception) -> str:
+        if self._message is not None:
+            return self._message(error)
+        if isinstance(error, DomainError):
+            return domain_message(error)
+        if isinstance(error, Offline):
+            return offline_message()
+        return f"{error.__class__.__name__}: {error}"

@@ -10,11 +10,13 @@ the sentence for it in the operator's language and the error sound, before the s
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from desktop.labels import Printed, print_unit_label, send_job
 from desktop.sounds import Sounds
@@ -31,6 +33,12 @@ from ui.station_screen import PrintAnswer
 from ui.widgets.feedback import Tone
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class NotLoggedIn(Exception):
+    """An action asked for while nobody is logged in (a logout or the idle lock came first)."""
+
 
 # What an action changes, announced after it succeeds so other views refresh.
 UNITS = frozenset({"units"})
@@ -92,11 +100,15 @@ class StationRunner(QObject):
         done: Callable[[T], None],
         failed: Callable[[Exception], None] | None = None,
         /,
+        *,
+        action_id: str | None = None,
         **kwargs: Any,
     ) -> None:
-        actor = self._actor()
+        """`action_id`: the id of an earlier try of this same action (its outcome was unknown), so a
+        retry is answered with what was recorded instead of recording it again."""
+        actor = self._actor(action_id)
         if actor is None:
-            self.refuse(self.tr("Nobody is logged in: log in first."))
+            self._later(self._on_error(failed), NotLoggedIn())
             return
         db = self.db
 
@@ -108,9 +120,10 @@ class StationRunner(QObject):
     # --- the printer -------------------------------------------------------------------------
 
     def print_label(self, unit_code: str, done: Callable[[PrintAnswer], None] | None = None) -> None:
+        """`done` always runs: with the label sent, or not sent and why (refused, printer down)."""
         actor = self._actor()
         if actor is None:
-            self.refuse(self.tr("Nobody is logged in: log in first."))
+            self._later(self._print_failed(unit_code, None, done), NotLoggedIn())
             return
         db, settings = self.db, self._printer()
 
@@ -120,7 +133,7 @@ class StationRunner(QObject):
         self.worker.submit(
             work,
             lambda printed: self._printed(unit_code, printed, done),
-            self._on_error(None),
+            self._print_failed(unit_code, None, done),
             changes=PRINT_JOBS,
             action_id=actor.action_id,
         )
@@ -130,9 +143,20 @@ class StationRunner(QObject):
         self.worker.submit(
             lambda: send_job(db, job_id, settings),
             lambda printed: self._printed(unit_code, printed, done),
-            self._on_error(None),
+            self._print_failed(unit_code, job_id, done),
             changes=PRINT_JOBS,
         )
+
+    def _print_failed(
+        self, unit_code: str, job_id: int | None, done: Callable[[PrintAnswer], None] | None
+    ) -> Callable[[Exception], None]:
+        def failed(error: Exception) -> None:
+            message = self.message(error)
+            self.refuse(message)
+            if done is not None:
+                done(PrintAnswer(unit_code, job_id, False, message))
+
+        return failed
 
     def _printed(self, unit_code: str, printed: Printed, done: Callable[[PrintAnswer], None] | None) -> None:
         sent = printed.status is not PrintJobStatus.FAILED
@@ -193,16 +217,28 @@ class StationRunner(QObject):
             return offline_message()
         if isinstance(error, OutcomeUnknown):
             return self.tr("Connection lost: whether it was recorded is checked when the database is back.")
-        return self.tr("Not recorded: {0}").format(error)
+        if isinstance(error, NotLoggedIn):
+            return self.tr("Nobody is logged in: log in first.")
+        # Not a refusal the operator can act on: the details (SQL, a traceback) are for the log.
+        log.error("station %s: %s", self.station_code, error, exc_info=error)
+        return self.tr("Failed ({0}): nothing more was done. Tell a supervisor if it happens again.").format(
+            type(error).__name__
+        )
 
     # --- inside --------------------------------------------------------------------------------
 
-    def _actor(self) -> Actor | None:
+    def _actor(self, action_id: str | None = None) -> Actor | None:
         operator = self._operator()
         if operator is None:
             return None
         # The station's id is not known on the GUI thread yet: 0 until _stamped looks it up.
+        if action_id is not None:
+            return Actor(operator.user_id, self._station_id or 0, action_id)
         return Actor.new(operator.user_id, self._station_id or 0)
+
+    def _later(self, call: Callable[[Exception], None], error: Exception) -> None:
+        """A failure known at once, answered on the next turn of the event loop like any other."""
+        QTimer.singleShot(0, self, functools.partial(call, error))
 
     def _stamped(self, actor: Actor) -> Actor:
         """On the worker: the actor with this station's id (looked up once, by code)."""

@@ -194,6 +194,8 @@ class StationShell(QObject):
             self.window.show_screen(self.home)
             if isinstance(self.home, StationScreen):
                 self.home.activate()
+            if self.desk is not None and self.session.operator is not None:
+                self.desk.activate()  # the kind came after the login: the plant's clock, the lists
 
     # --- scans -----------------------------------------------------------------------------------
 

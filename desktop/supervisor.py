@@ -59,8 +59,16 @@ class SupervisorDesk(QObject):
         self.view = view
         self._operator = operator
         self._tracing: Task | None = None
+        self._asked = 0  # the number of the latest trace asked for: older answers are dropped
         self.exports = RecallExports(
-            db, worker, view.impact_view, folder=documents, language=runner_language(runner), parent=self
+            db,
+            worker,
+            view.impact_view,
+            folder=documents,
+            language=runner_language(runner),
+            describe=view.scope_form.describe,
+            message=runner.message,
+            parent=self,
         )
         trace_view = view.trace_view
         trace_view.trace_requested.connect(self.trace)
@@ -85,6 +93,9 @@ class SupervisorDesk(QObject):
             view.show_error(offline_message())
             self.runner.refuse(offline_message())
             return
+        if self._tracing is not None:
+            self._tracing.cancel()  # a new question: the old answer is not wanted any more
+        self._asked += 1
         view.set_busy(True)
         self.runner.pending(self.tr("Tracing {0}…").format(code))
         db = self.db
@@ -95,6 +106,7 @@ class SupervisorDesk(QObject):
 
             back = backward(db, code, cancel=cancelled)
             ahead = forward(db, code, cancel=cancelled)
+            progress.check()
             try:
                 timeline = history(db, code)
             except DomainError as error:
@@ -102,15 +114,22 @@ class SupervisorDesk(QObject):
                 if error.code is not ErrorCode.NOTHING_TO_TRACE:
                     raise
                 timeline = None
+            progress.check()
             return code, back, ahead, timeline, lay_out(back, ahead)
 
-        self._tracing = self.worker.submit_long(work, self._traced, self._trace_failed)
+        self._tracing = self.worker.submit_long(
+            work,
+            functools.partial(self._traced, self._asked),
+            functools.partial(self._trace_failed, self._asked),
+        )
 
     def cancel_trace(self) -> None:
         if self._tracing is not None:
             self._tracing.cancel()
 
-    def _traced(self, found: Found) -> None:
+    def _traced(self, asked: int, found: Found) -> None:
+        if asked != self._asked:
+            return  # an older trace, answered after a newer one was asked for
         view = self.view.trace_view
         self._tracing = None
         code, back, ahead, timeline, picture = found
@@ -122,7 +141,9 @@ class SupervisorDesk(QObject):
         view.set_busy(False)
         self.runner.ok(self.tr("Traced {0}").format(code))
 
-    def _trace_failed(self, error: Exception) -> None:
+    def _trace_failed(self, asked: int, error: Exception) -> None:
+        if asked != self._asked:
+            return
         view = self.view.trace_view
         self._tracing = None
         if isinstance(error, Cancelled | TraceCancelled):
@@ -137,8 +158,8 @@ class SupervisorDesk(QObject):
         self.runner.refuse(message)
         view.show_error(message)
 
-    def save(self, name: str, content: bytes) -> None:
-        self.runner.save_document(name, functools.partial(bytes, content))
+    def save(self, name: str, render: Callable[[], bytes]) -> None:
+        self.runner.save_document(name, render)
 
     # --- signed actions --------------------------------------------------------------------------
 
@@ -185,12 +206,9 @@ class SupervisorDesk(QObject):
 
     def hold_affected(self, scope: ImpactScope) -> None:
         operator = self._operator()
-        summary = self.view.impact_view.summary
-        if operator is None or summary is None:
+        if operator is None or self.view.impact_view.summary is None:
             return
-        meaning = hold_affected_meaning(
-            self.view.scope_form.describe(scope), summary.units + summary.containers
-        )
+        meaning = hold_affected_meaning(self.view.scope_form.describe(scope))
         signed = SignatureDialog.ask(self.window, meaning, operator.name)
         if signed is None:
             return

@@ -364,7 +364,7 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
             params["until"] = scope.until.astimezone(dt.UTC)
         touched = (
             "SELECT DISTINCT eu.unit_id AS id FROM event e JOIN event_unit eu ON eu.event_id = e.id "
-            "WHERE e.{column} = :{name} AND eu.role <> 'INPUT' AND e.event_type IN ("
+            "WHERE e.{column} = :{name} AND eu.role NOT IN ('INPUT', 'PARENT') AND e.event_type IN ("
             + ", ".join(f"'{kind.value}'" for kind in MAKING_EVENTS)
             + ")"
             + times

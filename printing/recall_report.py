@@ -454,6 +454,9 @@ def _step(maximum: float) -> int:
 
 # The columns whose words may take a second line (an item's or a customer's name) rather than be cut.
 WRAPPED_COLUMNS = frozenset({2, 8})
+# The columns of codes (the unit, its container, its shipment): never shortened, since a recall list
+# must name every unit exactly; a code longer than its column breaks across lines instead.
+CODE_COLUMNS = frozenset({0, 6, 7})
 
 
 def _cells(row: ReportRow, font_name: str) -> list[str]:
@@ -472,10 +475,28 @@ def _cells(row: ReportRow, font_name: str) -> list[str]:
     for column, (value, (_, width)) in enumerate(zip(values, LIST_COLUMNS, strict=True)):
         room = width - 2 * CELL_PADDING
         lines = value.split("\n")
+        if column in CODE_COLUMNS:
+            cells.append("\n".join(piece for line in lines for piece in _broken(line, font_name, room)))
+            continue
         if column in WRAPPED_COLUMNS and len(lines) == 1:
             lines = _wrapped(value, font_name, LIST_FONT_SIZE, room)
         cells.append("\n".join(_fit(line, font_name, LIST_FONT_SIZE, room) for line in lines))
     return cells
+
+
+def _broken(text: str, font_name: str, width: float) -> list[str]:
+    """A code in as many lines as it needs, broken between characters, every character kept."""
+    if pdfmetrics.stringWidth(text, font_name, LIST_FONT_SIZE) <= width:
+        return [text]
+    lines, current = [], ""
+    for char in text:
+        if current and pdfmetrics.stringWidth(current + char, font_name, LIST_FONT_SIZE) > width:
+            lines.append(current)
+            current = char
+        else:
+            current += char
+    lines.append(current)
+    return lines
 
 
 def _wrapped(text: str, font_name: str, size: float, width: float) -> list[str]:

@@ -20,7 +20,9 @@ most a few megabytes, see `MAX_EXPORT_PIXELS`).
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QEvent, QIODevice, QPointF, QRectF, QSize, Qt
@@ -306,6 +308,14 @@ class GenealogyView(QGraphicsView):
 
     def png_bytes(self, scale: float = 2.0) -> bytes:
         """The picture as a PNG, `scale` pixels per scene pixel (less for a huge picture)."""
+        return _encoded(self._image(scale))
+
+    def png_encoder(self, scale: float = 2.0) -> Callable[[], bytes]:
+        """The picture drawn now (the scene lives on this thread), and what compresses it to PNG:
+        a QImage is safe to read from another thread, so the slow part can run on the worker."""
+        return functools.partial(_encoded, self._image(scale))
+
+    def _image(self, scale: float) -> QImage:
         source = self._scene.sceneRect()
         scale = min(scale, math.sqrt(MAX_EXPORT_PIXELS / max(1.0, source.width() * source.height())))
         size = QSize(max(1, int(source.width() * scale)), max(1, int(source.height() * scale)))
@@ -315,7 +325,7 @@ class GenealogyView(QGraphicsView):
         painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         self._scene.render(painter, QRectF(0, 0, size.width(), size.height()), source)
         painter.end()
-        return _encoded(image)
+        return image
 
     def svg_bytes(self) -> bytes:
         """The picture as SVG: texts stay text (the codes can be searched), with a title and a

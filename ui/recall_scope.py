@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from models.impact import ImpactScope
 from ui.station_screen import TOUCH_TARGET
 
-_SEPARATORS = re.compile(r"[\s,;，；]+")
+# Not \s: it matches GS (ASCII 29), the separator inside a GS1 element string a scanner sends.
+_SEPARATORS = re.compile(r"[ \t\r\n,;，；]+")
 DEFAULT_WINDOW_DAYS = 7
 
 

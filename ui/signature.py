@@ -18,7 +18,7 @@ quantity and signs from the PIN field, Alt+S signs, Esc cancels.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
@@ -51,7 +51,7 @@ class Signed:
     """
 
     reason: str
-    pin: str
+    pin: str = field(repr=False)  # never in a log line or a traceback
     quantity: Decimal | None = None
 
 
@@ -299,9 +299,11 @@ def scrap_meaning(code: str) -> str:
     ).format(code)
 
 
-def hold_affected_meaning(scope: str, units: int) -> str:
+def hold_affected_meaning(scope: str) -> str:
+    # No count here: what can still be held is decided in the action's own transaction, and the
+    # signed sentence must not promise a number the record may not match; the answer says it.
     return QCoreApplication.translate(
         "SignatureDialog",
-        "Hold the {1} units affected by {0} that have not shipped: I confirm that none of them may "
-        "be used, packed or shipped until they are released.",
-    ).format(scope, units)
+        "Hold everything affected by {0} that has not shipped, been used up or scrapped: I confirm "
+        "that none of it may be used, packed or shipped until it is released.",
+    ).format(scope)

@@ -96,10 +96,16 @@ class Runner(Protocol):
         done: Callable[[T], None],
         failed: Callable[[Exception], None] | None = None,
         /,
+        *,
+        action_id: str | None = None,
         **kwargs: Any,
-    ) -> None: ...
+    ) -> None:
+        """`action_id`: reuse an earlier try's id (its outcome unknown) so it is never recorded twice."""
+        ...
 
-    def print_label(self, unit_code: str, done: Callable[[PrintAnswer], None] | None = None) -> None: ...
+    def print_label(self, unit_code: str, done: Callable[[PrintAnswer], None] | None = None) -> None:
+        """`done` always runs, with the label sent or not sent and why."""
+        ...
 
     def resend(
         self, job_id: int, unit_code: str, done: Callable[[PrintAnswer], None] | None = None

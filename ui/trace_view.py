@@ -12,6 +12,7 @@ trace that is still running, Tab moves through the trees and the timeline.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -55,7 +56,8 @@ class TraceView(QWidget):
 
     trace_requested = Signal(str)
     cancel_requested = Signal()
-    save_requested = Signal(str, bytes)  # a file name and its content: the picture, exported
+    # A file name and what makes its content (run on the worker): the picture, exported.
+    save_requested = Signal(str, object)
     action_requested = Signal(str, object)  # "hold", "release" or "scrap", and the TraceNode
 
     def __init__(
@@ -604,12 +606,14 @@ class TraceView(QWidget):
     def _save_png(self) -> None:
         name = self._picture_name("png")
         if name is not None:
-            self.save_requested.emit(name, self.genealogy.png_bytes())
+            # Drawn here (the scene belongs to this thread), encoded on the worker: a large PNG
+            # takes a third of a second to compress.
+            self.save_requested.emit(name, self.genealogy.png_encoder())
 
     def _save_svg(self) -> None:
         name = self._picture_name("svg")
         if name is not None:
-            self.save_requested.emit(name, self.genealogy.svg_bytes())
+            self.save_requested.emit(name, functools.partial(bytes, self.genealogy.svg_bytes()))
 
     def _chosen(self, item: QListWidgetItem) -> None:
         self.search.setText(item.text())

@@ -330,6 +330,10 @@
         <translation>仍未打印：请检查打印机，然后再按 F7。</translation>
     </message>
     <message>
+        <source>Still not printed: {0}</source>
+        <translation>仍未打印：{0}</translation>
+    </message>
+    <message>
         <source>The new label of {0} did not print: check the printer, then F7.</source>
         <translation>{0} 的新标签未打印：请检查打印机，然后按 F7。</translation>
     </message>
@@ -356,6 +360,10 @@
     <message>
         <source>{0} of {1} labels did not print: check the printer, then F7.</source>
         <translation>{1} 张标签中有 {0} 张未打印：请检查打印机，然后按 F7。</translation>
+    </message>
+    <message>
+        <source>{0} of {1} labels did not print: {2}</source>
+        <translation>{1} 张标签中有 {0} 张未打印：{2}</translation>
     </message>
     <message>
         <source>{0} serials created and labelled: stick each label on its unit, then scan them back.</source>
@@ -426,10 +434,6 @@
     <message>
         <source>Type the good quantity, the scrap quantity or both first.</source>
         <translation>请先输入合格数、报废数或两者。</translation>
-    </message>
-    <message>
-        <source>{0} is fed in full ({1} of {2} {3}): type a quantity to feed more.</source>
-        <translation>{0} 已投料齐套({1}/{2} {3}):如需多投,请输入数量。</translation>
     </message>
     <message>
         <source>{0} is not a material lot: scan the lot&apos;s label.</source>
@@ -724,6 +728,10 @@
         <translation>箱 {0} 已封箱，但标签未打印：请检查打印机，然后按 F7。</translation>
     </message>
     <message>
+        <source>Carton {0} is closed, but its label did not print: {1}</source>
+        <translation>箱 {0} 已封箱，但标签未打印：{1}</translation>
+    </message>
+    <message>
         <source>Carton {0} is on pallet {1}: {2} of {3}.</source>
         <translation>箱 {0} 已装托盘 {1}：{2}/{3}。</translation>
     </message>
@@ -754,6 +762,10 @@
     <message>
         <source>Pallet {0} is closed, but its label did not print: check the printer, then F7.</source>
         <translation>托盘 {0} 已封托，但标签未打印：请检查打印机，然后按 F7。</translation>
+    </message>
+    <message>
+        <source>Pallet {0} is closed, but its label did not print: {1}</source>
+        <translation>托盘 {0} 已封托，但标签未打印：{1}</translation>
     </message>
     <message>
         <source>Scan the unit first, or scan #CANCEL.</source>
@@ -865,6 +877,10 @@
     <message>
         <source>F1 feed · F3/F4 steps · Esc clears</source>
         <translation>F1 投料 · F3/F4 切换工序 · Esc 清除</translation>
+    </message>
+    <message>
+        <source>Failed ({0}): nothing more was done. Tell a supervisor if it happens again.</source>
+        <translation>出错（{0}）：未再执行任何操作。如再次出现，请联系主管。</translation>
     </message>
     <message>
         <source>Feed material (F1)</source>
@@ -1148,6 +1164,10 @@
     <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>Still busy with the last scan or action: wait for its answer, then try again.</source>
+        <translation>仍在处理上一次扫描或操作：请等它的结果出来后再试。</translation>
     </message>
     <message>
         <source>Supplier &amp;lot</source>
@@ -1877,6 +1897,10 @@
         <translation>出货：未打开出货单</translation>
     </message>
     <message>
+        <source>Still busy with the last scan or action: wait for its answer, then try again.</source>
+        <translation>仍在处理上一次扫描或操作：请等它的结果出来后再试。</translation>
+    </message>
+    <message>
         <source>Take {0} off shipment {1}?</source>
         <translation>从出货单 {1} 移除 {0}？</translation>
     </message>
@@ -1980,8 +2004,8 @@
         <translation>请输入您的密码进行签名。</translation>
     </message>
     <message>
-        <source>Hold the {1} units affected by {0} that have not shipped: I confirm that none of them may be used, packed or shipped until they are released.</source>
-        <translation>冻结受 {0} 影响且尚未出货的 {1} 个单元：我确认在解除冻结之前，上述单元一律不得使用、包装或出货。</translation>
+        <source>Hold everything affected by {0} that has not shipped, been used up or scrapped: I confirm that none of it may be used, packed or shipped until it is released.</source>
+        <translation>冻结受 {0} 影响且尚未出货、耗用或报废的全部单元：我确认在解除冻结之前，上述单元一律不得使用、包装或出货。</translation>
     </message>
     <message>
         <source>Hold {0} and everything made from it or packed in it: I confirm that none of it may be used, packed or shipped until it is released.</source>
@@ -2031,6 +2055,10 @@
         <translation>连接中断：数据库恢复后将核实是否已记录。</translation>
     </message>
     <message>
+        <source>Failed ({0}): nothing more was done. Tell a supervisor if it happens again.</source>
+        <translation>失败（{0}）：未做任何进一步操作。如再次发生，请告知主管。</translation>
+    </message>
+    <message>
         <source>Label {0} NOT printed: {1}. Check the printer and resend it.</source>
         <translation>标签 {0} 未打印：{1}。请检查打印机后重新发送。</translation>
     </message>
@@ -2041,10 +2069,6 @@
     <message>
         <source>Nobody is logged in: log in first.</source>
         <translation>没有人登录：请先登录。</translation>
-    </message>
-    <message>
-        <source>Not recorded: {0}</source>
-        <translation>未记录：{0}</translation>
     </message>
     <message>
         <source>Saved {0}</source>

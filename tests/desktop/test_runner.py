@@ -89,3 +89,49 @@ def test_a_document_is_rendered_and_saved_whole(station, qtbot: QtBot) -> None:
     assert saved == [harness.documents / "list.pdf"]
     assert saved[0].read_bytes() == b"%PDF-1.4 demo"
     assert not list(harness.documents.glob("*.part"))
+
+
+def test_an_action_after_a_logout_fails_through_the_screen_callback(station, qtbot: QtBot) -> None:
+    """A screen waiting on its callback is never left busy: a logout before the action is a
+    failure it hears about, on the next turn of the event loop."""
+    from desktop.runner import NotLoggedIn
+
+    harness: StationHarness = station("RCV-01", OPERATOR)
+    harness.operator = None
+    failures: list[Exception] = []
+    harness.runner.act(receiving.receive, lambda result: None, failures.append, item_code="HSG-01")
+    assert failures == []  # not from inside the call: the screen may still be setting up
+    qtbot.waitUntil(lambda: bool(failures), timeout=2_000)
+    assert isinstance(failures[0], NotLoggedIn)
+    assert "log in" in harness.errors()[-1]
+
+
+def test_a_retry_with_the_same_action_id_is_answered_not_recorded_again(station, qtbot: QtBot) -> None:
+    import uuid
+
+    harness: StationHarness = station("RCV-01", OPERATOR)
+    action_id = str(uuid.uuid4())
+    answers: list[receiving.ReceiveResult] = []
+    fields = dict(item_code="HSG-01", supplier_code="SUP-PL", supplier_lot=unique("S"), quantity="5")
+    harness.runner.act(receiving.receive, answers.append, action_id=action_id, **fields)
+    harness.idle()
+    harness.runner.act(receiving.receive, answers.append, action_id=action_id, **fields)
+    harness.idle()
+    assert answers[0] == answers[1]
+    with harness.plant.db.session() as session:
+        assert session.get(Action, action_id) is not None
+
+
+def test_a_refused_label_still_answers_the_screen(station, qtbot: QtBot) -> None:
+    harness: StationHarness = station("RCV-01", OPERATOR)
+    answers = []
+    harness.runner.print_label("NO-SUCH-UNIT", answers.append)
+    harness.idle()
+    assert len(answers) == 1 and not answers[0].sent and answers[0].job_id is None
+    assert answers[0].detail == harness.errors()[-1]
+
+
+def test_an_unexpected_failure_is_said_in_words_not_in_sql(station, qtbot: QtBot) -> None:
+    harness: StationHarness = station("RCV-01", OPERATOR)
+    message = harness.runner.message(RuntimeError("SELECT secret FROM somewhere"))
+    assert "RuntimeError" in message and "SELECT" not in message

@@ -136,3 +136,13 @@ def test_a_long_list_is_laid_out_page_by_page_not_held_whole(tmp_path: Path) -> 
     print(f"\nrecall report peak memory: 2,000 rows {small:.1f} MiB, 6,000 rows {large:.1f} MiB")
     assert large < 64
     assert large - small < 2
+
+
+def test_a_long_code_is_never_shortened_it_breaks_across_lines(tmp_path: Path) -> None:
+    """A recall list must name every unit exactly: a 40-character code takes more lines, whole."""
+    path = tmp_path / "recall.pdf"
+    code = "0109501101530003211234567890ABCDEFGHIJKLMN"
+    long_code = ReportRow(code, "序列号", "DDZY-102", "已出货", "已出货", "1 EA", "x", "SH-1", "CUS-EC")
+    assert recall_report_pdf(path, HEADER, summary(1), [[long_code]]) == 1
+    text = "".join(page.extract_text() for page in PdfReader(path).pages[1:])
+    assert code in text.replace("\n", "") and "…" not in text

@@ -175,8 +175,8 @@ def test_the_meanings_say_what_the_signature_does() -> None:
     assert release_meaning("M-1") == "Release M-1: I confirm that it may be used and shipped again."
     assert release_meaning("LOT-1", include_descendants=True).startswith("Release LOT-1 and everything")
     assert scrap_meaning("M-1").startswith("Scrap M-1: I confirm that it is destroyed")
-    assert hold_affected_meaning("XT-4G-55120", 12).startswith(
-        "Hold the 12 units affected by XT-4G-55120 that have not shipped"
+    assert hold_affected_meaning("XT-4G-55120").startswith(
+        "Hold everything affected by XT-4G-55120 that has not shipped"
     )
 
 
@@ -267,7 +267,7 @@ def test_release_scrap_and_a_recall_hold_are_signed_through_the_dialog(
 
     # A recall's hold: everything made from the PCB lot that can still be stopped.
     scope = ImpactScope(codes=(batch.pcb_lot,))
-    signed = sign(qtbot, SignatureDialog(hold_affected_meaning(batch.pcb_lot, 4), SIGNER), "8D-114", pin)
+    signed = sign(qtbot, SignatureDialog(hold_affected_meaning(batch.pcb_lot), SIGNER), "8D-114", pin)
     (held,), _ = act(harness, quality.hold_affected, scope=scope, reason=signed.reason, pin=signed.pin)
     assert held == quality.AffectedHoldResult(held=4, skipped={})
     assert {plant.unit(code).status for code in (batch.pcb_lot, first, second)} == {UnitStatus.ON_HOLD}
