@@ -41,7 +41,7 @@
     </message>
     <message>
         <source>{0} (or {1})</source>
-        <translation>{0}(或替代料 {1})</translation>
+        <translation>{0}（或替代料 {1}）</translation>
     </message>
 </context>
 <context>
@@ -59,7 +59,7 @@
     <name>FeedPanel</name>
     <message>
         <source>Left empty, a scan feeds what the BOM line still needs, at most what the lot holds.</source>
-        <translation>不填时,扫码即按该 BOM 行的待投料量投料,最多为批次剩余量。</translation>
+        <translation>不填时，扫码即按该 BOM 行的待投料量投料，最多为批次剩余量。</translation>
     </message>
     <message>
         <source>Quantity</source>
@@ -417,15 +417,15 @@
     </message>
     <message>
         <source>Fed {0} {1} of lot {2} ({3})</source>
-        <translation>已投料 {0} {1},批次 {2}({3})</translation>
+        <translation>已投料 {0} {1}，批次 {2}({3})</translation>
     </message>
     <message>
         <source>Lot {0} into stock: {1} {2}. Its label is printing.</source>
-        <translation>批次 {0} 已入库:{1} {2}。正在打印标签。</translation>
+        <translation>批次 {0} 已入库：{1} {2}。正在打印标签。</translation>
     </message>
     <message>
         <source>Nothing is ready to go into stock: report good quantity at every mandatory step first.</source>
-        <translation>没有可入库的数量:请先在每道必经工序报工合格数。</translation>
+        <translation>没有可入库的数量：请先在每道必经工序报工合格数。</translation>
     </message>
     <message>
         <source>Put {0} {1} of {2} {3} into stock as a new lot? This cannot be undone.</source>
@@ -437,15 +437,15 @@
     </message>
     <message>
         <source>{0} is not a material lot: scan the lot&apos;s label.</source>
-        <translation>{0} 不是物料批次:请扫描批次标签。</translation>
+        <translation>{0} 不是物料批次：请扫描批次标签。</translation>
     </message>
     <message>
         <source>{0} is not a quantity: type a number such as 12.5.</source>
-        <translation>{0} 不是有效数量:请输入数字,例如 12.5。</translation>
+        <translation>{0} 不是有效数量：请输入数字，例如 12.5。</translation>
     </message>
     <message>
         <source>{0}: {1} good and {2} scrap reported; {3} good and {4} scrap {5} in all.</source>
-        <translation>{0}:已报工合格 {1}、报废 {2};累计合格 {3}、报废 {4} {5}。</translation>
+        <translation>{0}：已报工合格 {1}、报废 {2}；累计合格 {3}、报废 {4} {5}。</translation>
     </message>
     <message>
         <source>{0}: {1} is fed in full.</source>
@@ -468,7 +468,7 @@
     </message>
     <message>
         <source>Report (Enter)</source>
-        <translation>报工 (回车)</translation>
+        <translation>报工（回车）</translation>
     </message>
     <message>
         <source>Scrap</source>
@@ -860,11 +860,11 @@
     <name>ProductionView</name>
     <message>
         <source>Answer the question first: #CONFIRM or Enter for yes, #CANCEL or Esc for no.</source>
-        <translation>请先回答提问:#CONFIRM 或回车表示是,#CANCEL 或 Esc 表示否。</translation>
+        <translation>请先回答提问：#CONFIRM 或回车表示是，#CANCEL 或 Esc 表示否。</translation>
     </message>
     <message>
         <source>Answer the question: Enter or #CONFIRM for yes, Esc or #CANCEL for no.</source>
-        <translation>请先回答提问:回车或 #CONFIRM 表示是,Esc 或 #CANCEL 表示否。</translation>
+        <translation>请先回答提问：回车或 #CONFIRM 表示是，Esc 或 #CANCEL 表示否。</translation>
     </message>
     <message>
         <source>Bill of materials</source>
@@ -872,7 +872,7 @@
     </message>
     <message>
         <source>Cleared: nothing was recorded.</source>
-        <translation>已清除:未记录任何内容。</translation>
+        <translation>已清除：未记录任何内容。</translation>
     </message>
     <message>
         <source>F1 feed · F3/F4 steps · Esc clears</source>
@@ -896,11 +896,11 @@
     </message>
     <message>
         <source>Nothing to confirm in feed mode: scan a material lot to feed it.</source>
-        <translation>投料模式下无需确认:请扫描物料批次进行投料。</translation>
+        <translation>投料模式下无需确认：请扫描物料批次进行投料。</translation>
     </message>
     <message>
         <source>Production</source>
-        <translation>生产(投料/报工)</translation>
+        <translation>生产（投料/报工）</translation>
     </message>
     <message>
         <source>Routing</source>
@@ -920,7 +920,7 @@
     </message>
     <message>
         <source>Scan a work order first: {0} is not one.</source>
-        <translation>请先扫描工单:{0} 不是工单。</translation>
+        <translation>请先扫描工单：{0} 不是工单。</translation>
     </message>
     <message>
         <source>Scan into {0}: {1}</source>
@@ -936,7 +936,7 @@
     </message>
     <message>
         <source>{0} (optional)</source>
-        <translation>{0}(可选)</translation>
+        <translation>{0}（可选）</translation>
     </message>
     <message>
         <source>{0} does nothing on the production screen.</source>
@@ -944,27 +944,27 @@
     </message>
     <message>
         <source>{0} is reported with quantities, not scans: type them and press Enter (F1 feeds).</source>
-        <translation>{0} 按数量报工,无需扫码:输入数量后按回车(F1 投料)。</translation>
+        <translation>{0} 按数量报工，无需扫码：输入数量后按回车（F1 投料）。</translation>
     </message>
     <message>
         <source>{0}: press Enter to record it</source>
-        <translation>{0}:按回车记录</translation>
+        <translation>{0}：按回车记录</translation>
     </message>
     <message>
         <source>{0}: scan a unit</source>
-        <translation>{0}:请扫描产品序列号</translation>
+        <translation>{0}：请扫描产品序列号</translation>
     </message>
     <message>
         <source>{0}: scan the unit that FAILS</source>
-        <translation>{0}:请扫描判为不合格的产品</translation>
+        <translation>{0}：请扫描判为不合格的产品</translation>
     </message>
     <message>
         <source>{0}: type the good and scrap quantities, then Enter</source>
-        <translation>{0}:输入合格数和报废数,然后按回车</translation>
+        <translation>{0}：输入合格数和报废数，然后按回车</translation>
     </message>
     <message>
         <source>{0}: type the measurements, then Enter</source>
-        <translation>{0}:输入测量值,然后按回车</translation>
+        <translation>{0}：输入测量值，然后按回车</translation>
     </message>
 </context>
 <context>
@@ -1381,7 +1381,7 @@
     </message>
     <message>
         <source>Serial {0} belongs to work order {1}, not to {2}.</source>
-        <translation>序列号 {0} 属于工单 {1},不属于 {2}。</translation>
+        <translation>序列号 {0} 属于工单 {1}，不属于 {2}。</translation>
     </message>
     <message>
         <source>Type every measurement first.</source>
@@ -1389,11 +1389,11 @@
     </message>
     <message>
         <source>{0} ({1} of {2} in)</source>
-        <translation>{0}(已装 {1}/{2})</translation>
+        <translation>{0}（已装 {1}/{2}）</translation>
     </message>
     <message>
         <source>{0} at {1}: type the measurements, then Enter.</source>
-        <translation>{0} 在 {1}:输入测量值,然后按回车。</translation>
+        <translation>{0} 在 {1}：输入测量值，然后按回车。</translation>
     </message>
     <message>
         <source>{0} fitted into {1} ({2} of {3}).</source>
@@ -1405,7 +1405,7 @@
     </message>
     <message>
         <source>{0} is not a number of serials: type 1 or more.</source>
-        <translation>{0} 不是有效的序列号数量:请输入 1 或以上。</translation>
+        <translation>{0} 不是有效的序列号数量：请输入 1 或以上。</translation>
     </message>
     <message>
         <source>{0} is not a number.</source>
@@ -1413,27 +1413,27 @@
     </message>
     <message>
         <source>{0} is not a serial: scan the unit&apos;s serial label.</source>
-        <translation>{0} 不是序列号:请扫描产品的序列号标签。</translation>
+        <translation>{0} 不是序列号：请扫描产品的序列号标签。</translation>
     </message>
     <message>
         <source>{0} is still open: press Enter to record it, or scan #CANCEL to drop it.</source>
-        <translation>{0} 尚未完成:按回车记录,或扫描 #CANCEL 放弃。</translation>
+        <translation>{0} 尚未完成：按回车记录，或扫描 #CANCEL 放弃。</translation>
     </message>
     <message>
         <source>{0} passed {1}. Next: {2}.</source>
-        <translation>{0} 通过 {1}。下一工序:{2}。</translation>
+        <translation>{0} 通过 {1}。下一工序：{2}。</translation>
     </message>
     <message>
         <source>{0} passed {1}: every mandatory step is done.</source>
-        <translation>{0} 通过 {1}:所有必经工序已完成。</translation>
+        <translation>{0} 通过 {1}：所有必经工序已完成。</translation>
     </message>
     <message>
         <source>{0} serials made, {1} to {2}: their labels are printing.</source>
-        <translation>已生成 {0} 个序列号,{1} 至 {2}:正在打印标签。</translation>
+        <translation>已生成 {0} 个序列号，{1} 至 {2}：正在打印标签。</translation>
     </message>
     <message>
         <source>{0}: now scan {1}.</source>
-        <translation>{0}:请扫描 {1}。</translation>
+        <translation>{0}：请扫描 {1}。</translation>
     </message>
 </context>
 <context>
@@ -1456,7 +1456,7 @@
     </message>
     <message>
         <source>Record (Enter)</source>
-        <translation>记录 (回车)</translation>
+        <translation>记录（回车）</translation>
     </message>
     <message>
         <source>Unit {0} · every mandatory step passed</source>
@@ -1468,7 +1468,7 @@
     </message>
     <message>
         <source>{0}: {1} of {2} scanned in {3}</source>
-        <translation>{0}:已扫入 {1}/{2} {3}</translation>
+        <translation>{0}：已扫入 {1}/{2} {3}</translation>
     </message>
     <message>
         <source>— reason —</source>
@@ -1663,7 +1663,7 @@
     </message>
     <message>
         <source>postgresql+psycopg2://user:password@host/database</source>
-        <translation>postgresql+psycopg2://用户名:密码@主机/数据库</translation>
+        <translation>postgresql+psycopg2://用户名：密码@主机/数据库</translation>
     </message>
     <message>
         <source>{0} station on line {1}.</source>
@@ -2173,7 +2173,7 @@
     </message>
     <message>
         <source>{0} (optional)</source>
-        <translation>{0}(可选)</translation>
+        <translation>{0}（可选）</translation>
     </message>
     <message>
         <source>{0} + components</source>
@@ -2603,7 +2603,7 @@
     </message>
     <message>
         <source>Serials: {0} made, {1} finished, {2} failed</source>
-        <translation>序列号:已生成 {0},已完工 {1},不合格 {2}</translation>
+        <translation>序列号：已生成 {0}，已完工 {1}，不合格 {2}</translation>
     </message>
     <message>
         <source>completed</source>
@@ -2611,7 +2611,7 @@
     </message>
     <message>
         <source>planned, not released</source>
-        <translation>已计划,未下达</translation>
+        <translation>已计划，未下达</translation>
     </message>
     <message>
         <source>released</source>
