@@ -458,6 +458,13 @@ def _unpack(ctx: Ctx, unit: Unit, reason: str) -> Unit:
     assert container is not None
     if container.status is UnitStatus.SHIPPED or unit.status is UnitStatus.SHIPPED:
         raise DomainError(ErrorCode.ALREADY_SHIPPED, code=container.code)
+    # A held carton (or the held pallet it is on) keeps what is inside it: a unit taken out would
+    # come out released and could ship, around the hold.
+    holder: Unit | None = container
+    while holder is not None:
+        if holder.status is UnitStatus.ON_HOLD:
+            raise DomainError(ErrorCode.UNIT_ON_HOLD, code=holder.code)
+        holder = ctx.session.get(Unit, holder.container_id) if holder.container_id else None
     amount = Decimal(1) if unit.kind is not UnitKind.LOT else unit.quantity
     restored = UnitStatus.CLOSED if unit.kind is UnitKind.CONTAINER else UnitStatus.RELEASED
     if unit.status is UnitStatus.ON_HOLD:

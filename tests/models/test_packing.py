@@ -733,3 +733,16 @@ def test_pack_into_open_replays_its_first_result(plant: Plant) -> None:
     meters = flows.released_meters(plant, 1)
     result = replayed(plant, packing.pack_into_open, packer(plant), unit_code=meters[0])
     assert result.opened and result.count == 1
+
+
+def test_nothing_is_taken_out_of_a_held_carton_or_pallet(plant: Plant) -> None:
+    """A unit taken out of a held carton would come out released and could ship around the hold."""
+    meters = flows.released_meters(plant, 2)
+    box = flows.carton(plant, meters)
+    flows.hold(plant, box)
+    flows.refused(plant, ErrorCode.UNIT_ON_HOLD, lambda: flows.unpack(plant, meters[0]))
+    on_pallet = flows.released_meters(plant, 1)
+    board = flows.pallet(plant, [flows.carton(plant, on_pallet)])
+    flows.hold(plant, board)
+    flows.refused(plant, ErrorCode.UNIT_ON_HOLD, lambda: flows.unpack(plant, on_pallet[0]))
+    assert plant.unit(meters[0]).container_id == plant.unit(box).id
