@@ -332,6 +332,14 @@ def _seeds(connection: Connection, scope: ImpactScope) -> _Seeds:
         for index, code in enumerate(scope.codes):
             seed = seed_for(connection, code, suffix=f"_{index}")
             parts.append(seed.sql)
+            # A carton or pallet named in a recall stands for what is in it now, at every depth:
+            # the walk forward from a container only reaches where the container went.
+            parts.append(
+                "SELECT id FROM (WITH RECURSIVE inside(id) AS ("
+                f"SELECT u.id FROM unit u WHERE u.container_id IN ({seed.sql}) "
+                "UNION SELECT u.id FROM unit u JOIN inside ON u.container_id = inside.id"
+                f") SELECT id FROM inside) AS contents_{index}"
+            )
             params.update(seed.params)
         if scope.work_order_code is not None:
             work_order = work_order_by_code(session, scope.work_order_code)

@@ -191,3 +191,14 @@ def test_a_unit_an_operator_touched_several_times_is_listed_and_counted_once(pla
     assert set(meters) <= set(codes)
     summary = impact.impact_summary(plant.db, scope)
     assert summary.units + summary.containers == len(codes)
+
+
+def test_a_carton_named_in_a_recall_stands_for_what_is_in_it(plant: Plant) -> None:
+    """Recalling a carton by its SSCC recalls the meters in it (and what they hold), not only the
+    carton and the pallet and shipment it went to."""
+    meters = flows.released_meters(plant, 2)
+    box = flows.carton(plant, meters)
+    codes = {row.code for batch in impact.impact_rows(plant.db, ImpactScope(codes=(box,))) for row in batch}
+    assert {box, *meters} <= codes
+    summary = impact.impact_summary(plant.db, ImpactScope(codes=(box,)))
+    assert summary.seeds >= 3 and summary.units >= 2
