@@ -22,16 +22,17 @@ from enum import StrEnum
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, bindparam, select, text
+from sqlalchemy import DateTime, bindparam, text
 
 from models.actions import QUALITY, Actor, Ctx, operation, to_jsonable
 from models.auth import count_wrong_pin, pin_matches
 from models.db import Database
 from models.errors import DomainError, ErrorCode
+from models.history import history
 from models.impact import ImpactScope
 from models.impact import _seeds as recall_seeds  # the very starting units of a recall's list
 from models.lookup import positive_quantity, require_reason, unit_by_code
-from models.schema import Event, EventRole, EventType, EventUnit, Unit, UnitKind, UnitStatus
+from models.schema import EventRole, EventType, Unit, UnitKind, UnitStatus
 from models.trace import Direction, closure_sql
 from models.units import descendants
 
@@ -374,32 +375,24 @@ SIGNED_EVENTS = (EventType.HOLD, EventType.RELEASE, EventType.SCRAP)
 
 
 def signatures(db: Database, code: str) -> tuple[SignatureRecord, ...]:
-    """The signatures on a unit's quality events, oldest first: its part of the audit record."""
-    with db.reading() as connection:
-        unit_id = connection.scalar(select(Unit.id).where(Unit.code == code.strip()))
-        if unit_id is None:
-            raise DomainError(ErrorCode.UNKNOWN_CODE, code=code)
-        rows = connection.execute(
-            select(Event.id, Event.event_type, Event.detail, Event.reason_text)
-            .join(EventUnit, EventUnit.event_id == Event.id)
-            .where(EventUnit.unit_id == unit_id, Event.event_type.in_(SIGNED_EVENTS))
-            .order_by(Event.id)
+    """The signatures on a unit's quality events, oldest first: its part of the audit record.
+
+    Read from the unit's timeline (models.history), the one place a stored signature is parsed.
+    """
+    timeline = history(db, code)
+    return tuple(
+        SignatureRecord(
+            event_id=entry.event_id,
+            event_type=entry.event_type,
+            meaning=signed.meaning,
+            signer_name=signed.signer_name,
+            signer_badge=signed.signer_badge,
+            signed_at=dt.datetime.fromisoformat(signed.signed_at),
+            reason=entry.reason_text,
         )
-        found: dict[int, SignatureRecord] = {}  # a unit is in an event once, but the key says so
-        for row in rows:
-            signed = (row.detail or {}).get("signature")
-            if signed is None:  # recorded before signatures were asked for
-                continue
-            found[row.id] = SignatureRecord(
-                event_id=row.id,
-                event_type=EventType(row.event_type).value,
-                meaning=signed["meaning"],
-                signer_name=signed["signer_name"],
-                signer_badge=signed["signer_badge"],
-                signed_at=dt.datetime.fromisoformat(signed["signed_at"]),
-                reason=row.reason_text,
-            )
-        return tuple(found.values())
+        for entry in timeline.entries
+        if (signed := entry.signature) is not None and entry.event_type in SIGNED_EVENTS
+    )
 
 
 def _beyond_code(status: UnitStatus) -> ErrorCode:

@@ -23,7 +23,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +282,38 @@ def check_backward(db: Database, manifest: plantgen.Manifest) -> None:
     )
 
 
+@contextmanager
+def generated_plant(
+    scale_name: str, url: str | None, keep: bool
+) -> Iterator[tuple[Database, str, plantgen.Manifest]]:
+    """A plantgen database of `scale_name`: the one at `url` (built with the same scale and seed),
+    or a fresh one built on the server of TRACESTATION_TEST_PG_URL and dropped after unless `keep`.
+    Yields the database, its URL and the generator's known answers."""
+    scale = plantgen.SCALES[scale_name]
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = None
+    if url:
+        db = Database.connect(url)
+        manifest = plantgen.manifest(scale)
+    else:
+        name = f"tsbench_{scale_name.lower()}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        db = Database.connect(url)
+        started = time.perf_counter()
+        manifest = plantgen.generate(db, scale)
+        print(f"built scale {scale_name} in {time.perf_counter() - started:.0f} s: {url}")
+    try:
+        yield db, url, manifest
+    finally:
+        db.dispose()
+        if name and not keep:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(plantgen.SCALES), default="M")
@@ -288,31 +321,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300, help="backward traces to time")
     parser.add_argument("--keep", action="store_true", help="keep the database built for this run")
     args = parser.parse_args()
-    scale = plantgen.SCALES[args.scale]
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = None
-    if args.url:
-        url = args.url
-        db = Database.connect(url)
-        manifest = plantgen.manifest(scale)
-    else:
-        name = f"tsbench_{args.scale.lower()}_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        db = Database.connect(url)
-        started = time.perf_counter()
-        manifest = plantgen.generate(db, scale)
-        print(f"built scale {args.scale} in {time.perf_counter() - started:.0f} s: {url}")
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
+    with generated_plant(args.scale, args.url, args.keep) as (db, url, manifest):
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         run(db, dsn, manifest, args.runs)
-    finally:
-        db.dispose()
-        if name and not args.keep:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,14 +32,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 from desktop.app import calm_garbage_collector  # noqa: E402
 from desktop.config import StationConfig  # noqa: E402
 from desktop.shell import StationPlace, StationShell  # noqa: E402
 from models.db import Database  # noqa: E402
 from tests.benchmarks import plantgen  # noqa: E402
+from tests.benchmarks.bench_trace import generated_plant  # noqa: E402
 from ui.supervisor_view import SupervisorView  # noqa: E402
 from ui.trace_view import TraceView  # noqa: E402
 
@@ -138,22 +136,7 @@ def demo(app: QApplication, runs: int) -> None:
 
 
 def generated(app: QApplication, scale_name: str, url: str | None, runs: int, keep: bool) -> None:
-    scale = plantgen.SCALES[scale_name]
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = None
-    if url:
-        db = Database.connect(url)
-        manifest = plantgen.manifest(scale)
-    else:
-        name = f"tsbench_{scale_name.lower()}_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-        db = Database.connect(url)
-        started = time.perf_counter()
-        manifest = plantgen.generate(db, scale)
-        print(f"built scale {scale_name} in {time.perf_counter() - started:.0f} s: {url}")
-    try:
+    with generated_plant(scale_name, url, keep) as (db, _, manifest):
         window = Window(app, db)
         print(f"generated plant, scale {scale_name}, PostgreSQL:")
         serial = next(iter(manifest.finished_codes.values())).code
@@ -172,12 +155,6 @@ def generated(app: QApplication, scale_name: str, url: str | None, runs: int, ke
             max(3, runs // 4),
         )
         window.close()
-    finally:
-        db.dispose()
-        if name and not keep:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main() -> None:
