@@ -41,8 +41,8 @@ from printing.recall_report import (
     ReportSummary,
     recall_report_pdf,
 )
-from ui.impact_view import PLACES, ImpactView
 from ui.messages import domain_message, offline_message
+from ui.supervisor.impact_view import PLACES, ImpactView
 
 
 class ExportKind(StrEnum):

@@ -34,7 +34,7 @@ from ui.messages import domain_message, idle_message, offline_message
 from ui.overview import OverviewView
 from ui.station_screen import StationScreen
 from ui.station_window import StationWindow
-from ui.supervisor_view import SupervisorView
+from ui.supervisor.view import SupervisorView
 from ui.widgets.feedback import Tone
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -54,19 +54,19 @@ Home = OverviewView | SupervisorView | StationScreen
 def _screen_class(kind: str) -> type[StationScreen] | None:
     """The operator screen of a station kind (models.schema.StationKind), imported when needed."""
     if kind == "RECEIVING":
-        from ui.receiving_view import ReceivingView
+        from ui.receiving.view import ReceivingView
 
         return ReceivingView
     if kind == "PRODUCTION":
-        from ui.production_view import ProductionView
+        from ui.production.view import ProductionView
 
         return ProductionView
     if kind == "PACKING":
-        from ui.packing_view import PackingView
+        from ui.packing.view import PackingView
 
         return PackingView
     if kind == "SHIPPING":
-        from ui.shipping_view import ShippingView
+        from ui.shipping.view import ShippingView
 
         return ShippingView
     return None

@@ -1,9 +1,9 @@
-"""The supervisor station's desk: what answers the supervisor window (ui/supervisor_view.py).
+"""The supervisor station's desk: what answers the supervisor window (ui/supervisor/view.py).
 
 Traces run as long work on the database worker (backward, forward, the timeline and the genealogy
 picture's layout together), cancellable between batches; a code naming several units comes back as
 a pick list. A recall is counted and exported by desktop/recall_export.py. Hold, release, scrap and
-the hold of a whole recall are signed: the signer's PIN is asked in ui/signature.py and checked by
+the hold of a whole recall are signed: the signer's PIN is asked in ui/supervisor/signature.py and checked by
 the operation in its own transaction (models/quality.py), so a wrong PIN is refused and counted
 like a wrong login, and the record keeps who signed, when, and what the signature meant.
 """
@@ -28,11 +28,17 @@ from models.history import History, history
 from models.impact import ImpactScope, ScopeChoices, recall_choices
 from models.overview import plant_timezone
 from models.trace import Trace, TraceCancelled, TraceNode, backward, forward
-from ui.genealogy_layout import Picture, lay_out
 from ui.messages import domain_message, offline_message
-from ui.signature import SignatureDialog, hold_affected_meaning, hold_meaning, release_meaning, scrap_meaning
 from ui.station_window import StationWindow
-from ui.supervisor_view import SupervisorView
+from ui.supervisor.genealogy_layout import Picture, lay_out
+from ui.supervisor.signature import (
+    SignatureDialog,
+    hold_affected_meaning,
+    hold_meaning,
+    release_meaning,
+    scrap_meaning,
+)
+from ui.supervisor.view import SupervisorView
 from ui.widgets.feedback import Tone
 
 Found = tuple[str, Trace, Trace, History | None, Picture]

@@ -11,8 +11,17 @@ printer and the banner, and passes it every scan through `scanned(text)` while i
   sound) before the screen's own `failed` callback runs, so no screen can forget to say why.
 - `runner.ok(text)` is the green banner and the OK sound: the screen calls it when the database has
   answered, never before.
+- `runner.long(work, done, failed, on_progress=...)` runs long work (a big trace, a recall export)
+  on the worker: `work(db, progress)` reports how far it got and stops at the next batch once the
+  operator cancels (`Progress.check()` raises `Cancelled`); the returned `Job` cancels it.
 - `runner.print_label(code, done)` records the job, draws and sends the label on the worker;
   `runner.save_document(name, render, done)` renders a document (PDF bytes) there and saves it.
+
+One thing at a time: a screen hands each scan and key to `submit(job)`, and the jobs run in the
+order they came, each ended by `done()` whatever its answer, so a scan is handled in the state the
+scans and keys before it left, a failed job never jams the queue, and a login drops what the last
+operator left queued (`drop_jobs`). `read` and `act` on the screen are the runner's, bound to the
+job running: an answer to a dropped job is not shown.
 
 Command barcodes (a printed sheet beside the scanner) let an operator confirm, cancel and close
 without a keyboard: a scan of one of `Command`'s values is a command, never looked up as a code.
@@ -20,6 +29,7 @@ without a keyboard: a scan of one of `Command`'s values is a command, never look
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -65,6 +75,29 @@ class PrintAnswer:
     detail: str
 
 
+class Cancelled(Exception):
+    """Long work stopped because the operator cancelled it: nothing of it is kept."""
+
+
+class Progress(Protocol):
+    """Handed to long work on the worker: report how far it got, stop when cancelled."""
+
+    def report(self, done: int, total: int | None = None) -> None: ...
+
+    @property
+    def cancelled(self) -> bool: ...
+
+    def check(self) -> None:
+        """Raise `Cancelled` if the operator cancelled: call between batches."""
+        ...
+
+
+class Job(Protocol):
+    """Long work as its screen holds it: to cancel it."""
+
+    def cancel(self) -> None: ...
+
+
 class Runner(Protocol):
     """What desktop/ hands a screen (desktop/runner.py is the station's)."""
 
@@ -103,6 +136,19 @@ class Runner(Protocol):
         """`action_id`: reuse an earlier try's id (its outcome unknown) so it is never recorded twice."""
         ...
 
+    def long(
+        self,
+        work: Callable[[Database, Progress], T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+        *,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> Job:
+        """Long work on the worker (Anki's QueryOp.with_progress): `on_progress(done, total)` on
+        the GUI thread as it goes; a cancelled job fails with `Cancelled`, which is not refused
+        on the banner (the operator asked for it): the screen's `failed` says so where it wants."""
+        ...
+
     def print_label(self, unit_code: str, done: Callable[[PrintAnswer], None] | None = None) -> None:
         """`done` always runs, with the label sent or not sent and why."""
         ...
@@ -124,17 +170,29 @@ class Runner(Protocol):
 
     def pending(self, text: str) -> None: ...
 
+    def neutral(self, text: str) -> None:
+        """A plain answer, neither green nor red (a trace cancelled, a pick list offered)."""
+        ...
+
+    def message(self, error: Exception) -> str:
+        """What a failure says to the operator, in the operator's language (details to the log)."""
+        ...
+
 
 class StationScreen(QWidget):
     """A screen the shell shows after login and hands every scan to.
 
     Subclasses build their widgets, put every visible text in `retranslate()` (called again on a
-    language switch), handle `scanned(text)` and reload what they show in `refresh()`.
+    language switch), handle `scanned(text)` (usually `self.submit(lambda: self._scan(text))`) and
+    reload what they show in `refresh()`. Every job they submit ends with `self.done()`.
     """
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
+        self._jobs: deque[Callable[[], None]] = deque()
+        self._busy = False
+        self._job = 0  # the number of the job running (or last run): an answer to another is stale
 
     def title(self) -> str:
         """The screen's name in the operator's language, for the window header."""
@@ -145,6 +203,7 @@ class StationScreen(QWidget):
 
     def activate(self) -> None:
         """Shown after a login: the operator (and so the roles and the language) may have changed."""
+        self.drop_jobs()
         self.refresh()
 
     def refresh(self) -> None:
@@ -157,6 +216,89 @@ class StationScreen(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    # --- one thing at a time ---------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """A job is running: what comes now waits its turn."""
+        return self._busy
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Run `job` after those before it; it (or its answer) ends with `done()`."""
+        self._jobs.append(job)
+        self._run_next()
+
+    def drop_jobs(self) -> None:
+        """A login: what was queued or half answered belongs to the operator before. An answer still
+        to come for it is dropped (see `_answer`), so nothing holds the queue."""
+        self._job += 1
+        self._jobs.clear()
+        self._busy = False
+
+    def done(self, *_answer: object) -> None:
+        """The end of every job, answered or refused: `job_ended()`, then the next job waiting."""
+        self._busy = False
+        self.job_ended()
+        self._run_next()
+
+    def job_ended(self) -> None:
+        """After each job: where the prompt and the focus go (a screen's own)."""
+
+    def read(
+        self,
+        work: Callable[[Database], T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """runner.read for the job running: its answer ends the job even if handling it fails
+        (`failed` defaults to ending it; the runner has said why)."""
+        self.runner.read(work, self._answer(done), self._answer(failed or self.done))
+
+    def act(
+        self,
+        operation: Callable[..., T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+        /,
+        **kwargs: Any,
+    ) -> None:
+        """runner.act for the job running: its answer ends the job even if handling it fails."""
+        self.runner.act(operation, self._answer(done), self._answer(failed or self.done), **kwargs)
+
+    def _run_next(self) -> None:
+        while self._jobs and not self._busy:
+            self._busy = True
+            self._job += 1
+            number, job = self._job, self._jobs.popleft()
+            try:
+                job()
+            except Exception as error:  # a fault must not hold every scan after it
+                self._broken(number, error)
+
+    def _answer(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        number = self._job
+
+        def answered(value: Any) -> None:
+            if number != self._job:
+                return  # its job was dropped at a login: the screen has moved on
+            try:
+                callback(value)
+            except Exception as error:
+                self._broken(number, error)
+
+        return answered
+
+    def _broken(self, number: int, error: Exception) -> None:
+        """A fault in a job or in handling its answer: said (details in the log), and the job ended
+        unless it ended already, so the next scan is answered."""
+        self.runner.refuse(self.runner.message(error))  # the runner logs what is not a refusal
+        if self._busy and number == self._job:
+            self.job_broken()
+            self.done()
+
+    def job_broken(self) -> None:
+        """A job failed on a fault: forget what it meant to do next (a screen's own)."""
 
 
 def parse_quantity(text: str) -> Decimal | None:

@@ -879,10 +879,6 @@
         <translation>F1 投料 · F3/F4 切换工序 · Esc 清除</translation>
     </message>
     <message>
-        <source>Failed ({0}): nothing more was done. Tell a supervisor if it happens again.</source>
-        <translation>出错（{0}）：未再执行任何操作。如再次出现，请联系主管。</translation>
-    </message>
-    <message>
         <source>Feed material (F1)</source>
         <translation>投料 (F1)</translation>
     </message>

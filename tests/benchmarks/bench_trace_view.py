@@ -39,8 +39,8 @@ from desktop.shell import StationPlace, StationShell  # noqa: E402
 from models.db import Database  # noqa: E402
 from tests.benchmarks import plantgen  # noqa: E402
 from tests.benchmarks.bench_trace import generated_plant  # noqa: E402
-from ui.supervisor_view import SupervisorView  # noqa: E402
-from ui.trace_view import TraceView  # noqa: E402
+from ui.supervisor.trace_view import TraceView  # noqa: E402
+from ui.supervisor.view import SupervisorView  # noqa: E402
 
 ADMIN_URL = os.environ.get(
     "TRACESTATION_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"

@@ -23,7 +23,7 @@ from models.impact import ImpactScope, Place, impact_rows
 from models.schema import Customer, Item, Site, Supplier, Unit, UnitKind, UnitStatus
 from tests.models import flows
 from tests.support import Plant
-from ui.impact_view import ImpactView
+from ui.supervisor.impact_view import ImpactView
 
 WAIT_MS = 60_000  # a generous wait for the worker: never a timing assertion
 CHIPS = ImpactScope(supplier_code="SUP-XT")  # the 4G chips: modules, then the meters they went into

@@ -161,7 +161,7 @@ def test_a_supervisor_station_traces_a_scanned_serial(
     monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path))  # platformdirs' documents folder
     from models.demo import seed
     from models.trace import backward, forward
-    from ui.supervisor_view import SupervisorView
+    from ui.supervisor.view import SupervisorView
 
     serial = seed(plant.db).example_serial
     shell = shell_for(plant.db, None, StationPlace("QA-01", ""))
@@ -200,7 +200,7 @@ def test_a_supervisor_station_traces_a_scanned_serial(
 def test_a_code_naming_several_units_offers_a_pick_list(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
     from models import receiving
     from models.demo_plant import HOUSING
-    from ui.supervisor_view import SupervisorView
+    from ui.supervisor.view import SupervisorView
 
     received = receiving.receive(
         plant.db,

@@ -22,8 +22,8 @@ from tests.desktop.keys import scanner_burst
 from tests.models import flows
 from tests.station_harness import StationHarness
 from tests.support import OPERATOR, QUALITY, Plant
-from ui.signature import SignatureDialog
-from ui.supervisor_view import SupervisorView
+from ui.supervisor.signature import SignatureDialog
+from ui.supervisor.view import SupervisorView
 from ui.widgets.feedback import Tone
 
 PIN = flows.PINS[QUALITY]
@@ -88,7 +88,7 @@ def trace(qtbot: QtBot, shell: StationShell, code: str) -> None:
 def test_a_signed_hold_blocks_shipping_and_is_in_the_audit_record(
     plant: Plant, supervisor: StationShell, station, qtbot: QtBot
 ) -> None:
-    from ui.shipping_view import ShippingView
+    from ui.shipping.view import ShippingView
 
     meter = flows.released_meters(plant, 1)[0]
     trace(qtbot, supervisor, meter)

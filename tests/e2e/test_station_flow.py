@@ -42,7 +42,7 @@ from models.scan import element_string
 from models.schema import Item, Unit, UnitKind, UnitStatus
 from tests.desktop.keys import press, scanner_burst
 from tests.support import OPERATOR, QUALITY, SUPERVISOR, Plant
-from ui.trace_model import Column
+from ui.supervisor.trace_model import Column
 from ui.widgets.confirm import ConfirmStrip
 from ui.widgets.feedback import Tone
 

@@ -1,6 +1,6 @@
 """The widgets of the packing screen: its context card with the fill bars, and its two tables.
 
-Display only: ui/packing_view.py decides what they say (every text comes from it, translated
+Display only: ui/packing/view.py decides what they say (every text comes from it, translated
 there), so these parts hold no state beyond what they were last handed.
 """
 

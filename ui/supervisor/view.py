@@ -1,9 +1,9 @@
 """The supervisor's and quality engineer's window: trace one code, or count a recall and act on it.
 
-Two pages. "Trace" is ui/trace_view.py: any code, its card with hold / release / scrap, the trees,
+Two pages. "Trace" is ui/supervisor/trace_view.py: any code, its card with hold / release / scrap, the trees,
 the genealogy picture, the timeline and the inspections. "Recall" starts from what the engineer
-knows (ui/recall_scope.py: codes, a supplier or one of its lots, a work order, a machine or an
-operator within a time window), shows the impact (ui/impact_view.py: counts by place, the chart,
+knows (ui/supervisor/recall_scope.py: codes, a supplier or one of its lots, a work order, a machine or an
+operator within a time window), shows the impact (ui/supervisor/impact_view.py: counts by place, the chart,
 the customers, the exports) and offers to hold everything affected that has not shipped, in one
 signed action. A view only: the composition root (desktop/supervisor.py) answers its signals.
 
@@ -20,10 +20,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from models.impact import ImpactScope
-from ui.impact_view import ImpactView
-from ui.recall_scope import ScopeForm
 from ui.station_screen import TOUCH_TARGET
-from ui.trace_view import TraceView
+from ui.supervisor.impact_view import ImpactView
+from ui.supervisor.recall_scope import ScopeForm
+from ui.supervisor.trace_view import TraceView
 
 
 class SupervisorView(QTabWidget):

@@ -20,7 +20,7 @@ from models.schema import Shipment, ShipmentPick, ShipmentStatus, ShippedUnit, U
 from tests.models import flows
 from tests.station_harness import StationHarness
 from tests.support import OPERATOR, Plant, snapshot
-from ui.shipping_view import CodeRole, ShippingView
+from ui.shipping.view import CodeRole, ShippingView
 from ui.widgets.feedback import Tone
 
 

@@ -20,8 +20,8 @@ from models.schema import LinkLevel
 from models.trace import Direction, Trace, backward, forward
 from tests.models.genealogy import Genealogy
 from tests.support import Plant
-from ui.trace_model import Column, EdgeRole, NodeRole, TraceModel
-from ui.trace_view import EventIdRole, TraceView
+from ui.supervisor.trace_model import Column, EdgeRole, NodeRole, TraceModel
+from ui.supervisor.trace_view import EventIdRole, TraceView
 
 WORDS = {"CONTAINS": "contains", "MAY_CONTAIN": "may contain"}
 

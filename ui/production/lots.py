@@ -1,28 +1,25 @@
 """What the production screen does with quantities: feed a scanned lot, report a step of a
-lot-tracked item, and put its good output into stock. ui/production_view.py routes the scans and
+lot-tracked item, and put its good output into stock. ui/production/view.py routes the scans and
 keys here; each method is one job of the screen and ends it (view.done) on every path.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
 from models.production import CompleteResult, FeedResult, StepReportResult, complete_lot, feed, report_step
 from models.resolve import Resolved, Target
 from models.work_orders import StepState, WorkOrderState
-from ui.production_parts import amount
+from ui.production.host import ProductionHost
+from ui.production.parts import amount
 from ui.station_screen import parse_quantity
-
-if TYPE_CHECKING:
-    from ui.production_view import ProductionView
 
 
 class LotFlow(QObject):
-    def __init__(self, view: ProductionView) -> None:
-        super().__init__(view)
+    def __init__(self, view: ProductionHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.view = view
 
     # --- feed -----------------------------------------------------------------------------------

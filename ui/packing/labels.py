@@ -2,7 +2,7 @@
 typed batch), each label scanned back off its unit (the mislabelling catch), labels that did not
 print sent again, and a supervisor's reprint with a reason.
 
-A mixin of ui/packing_view.PackingView, which owns the state, the panel and the database round
+A mixin of ui/packing/view.py PackingView, which owns the state, the panel and the database round
 trips these flows end with (`_finish`, `_idle`); its texts are translated in this class's context.
 """
 
@@ -18,7 +18,7 @@ from models.print_jobs import LabelJob, PrintJobResult, StationLabels, WorkOrder
 from models.production import SerialsResult
 from models.resolve import Resolved, Target
 from ui.messages import domain_message
-from ui.packing_panel import Entry, Held, Mode
+from ui.packing.panel import Entry, Held, Mode
 from ui.station_screen import PrintAnswer, Runner
 
 if TYPE_CHECKING:

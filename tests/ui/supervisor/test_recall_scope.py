@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from models.impact import ImpactScope, impact_summary, recall_choices
 from tests.models.flows import receive_lot
 from tests.support import Plant
-from ui.recall_scope import ScopeForm
+from ui.supervisor.recall_scope import ScopeForm
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -23,7 +23,7 @@ from models.work_orders import work_order_state
 from tests.models import flows
 from tests.station_harness import StationHarness
 from tests.support import OPERATOR, SUPERVISOR, Plant, snapshot
-from ui.production_view import ProductionView
+from ui.production.view import ProductionView
 from ui.widgets.feedback import Tone
 
 

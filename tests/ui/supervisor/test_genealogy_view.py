@@ -32,8 +32,17 @@ from models.trace import (
 )
 from tests.models import flows
 from tests.support import Plant
-from ui.genealogy_layout import BOX_HEIGHT, BOX_WIDTH, HANDFUL, LIMIT, MAX_ROWS, Box, Picture, lay_out
-from ui.genealogy_view import MAX_EXPORT_PIXELS, STATUS_COLOURS, GenealogyView, grouped
+from ui.supervisor.genealogy_layout import (
+    BOX_HEIGHT,
+    BOX_WIDTH,
+    HANDFUL,
+    LIMIT,
+    MAX_ROWS,
+    Box,
+    Picture,
+    lay_out,
+)
+from ui.supervisor.genealogy_view import MAX_EXPORT_PIXELS, STATUS_COLOURS, GenealogyView, grouped
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -26,7 +26,7 @@ from models.schema import Event, EventType, Supplier, Unit, UnitStatus
 from tests.models import flows
 from tests.station_harness import StationHarness
 from tests.support import OPERATOR, QUALITY, Plant, snapshot
-from ui.receiving_view import INSPECTION_TAB, ReceivingView
+from ui.receiving.view import INSPECTION_TAB, ReceivingView
 from ui.widgets.feedback import Tone
 
 

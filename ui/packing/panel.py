@@ -1,5 +1,5 @@
 """What the packing screen shows: the card, the prompt, the typed fields, the F-key buttons and the
-two tables, drawn from one `Shown` snapshot the screen (ui/packing_view.py) hands it after every
+two tables, drawn from one `Shown` snapshot the screen (ui/packing/view.py) hands it after every
 answer. Display only: the buttons and fields are connected by the screen, which owns the flows.
 """
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from models.packing import OpenContainer
 from models.print_jobs import LabelJob, WorkOrderLabels
-from ui.packing_parts import FillRow, PackingCard, amount, fill_table, make_table, short_code
+from ui.packing.parts import FillRow, PackingCard, amount, fill_table, make_table, short_code
 from ui.station_screen import TOUCH_TARGET
 from ui.widgets.confirm import ConfirmStrip
 

@@ -13,7 +13,7 @@ from models.impact import CustomerCount, ImpactScope, ImpactSummary, Place, impa
 from models.schema import Customer
 from tests.models import flows
 from tests.support import Plant
-from ui.impact_view import PLACES, ImpactView
+from ui.supervisor.impact_view import PLACES, ImpactView
 
 
 def view(qtbot: QtBot, language: str = "en_US") -> ImpactView:

@@ -20,7 +20,7 @@ from models.schema import EventType, PrintJob, PrintJobStatus, Unit, UnitStatus,
 from tests.models import flows
 from tests.station_harness import StationHarness
 from tests.support import OPERATOR, OPERATOR_2, SUPERVISOR, snapshot
-from ui.packing_view import PackingView
+from ui.packing.view import PackingView
 from ui.widgets.feedback import Tone
 
 Station = Callable[..., StationHarness]

@@ -20,7 +20,8 @@ from models.schema import EventType, Unit, UnitStatus, User
 from tests.models import flows
 from tests.station_harness import PINS, StationHarness
 from tests.support import QUALITY, snapshot
-from ui.signature import (
+from ui.station_screen import TOUCH_TARGET
+from ui.supervisor.signature import (
     SignatureDialog,
     Signed,
     hold_affected_meaning,
@@ -28,7 +29,6 @@ from ui.signature import (
     release_meaning,
     scrap_meaning,
 )
-from ui.station_screen import TOUCH_TARGET
 from ui.widgets.feedback import Tone
 
 SIGNER = "刘洋 Liu Yang"

@@ -2,7 +2,7 @@
 right, drawn as boxes and arrows a supervisor can zoom, pan and export.
 
 A view only: it is handed the traces (models.trace.backward / forward, already run off the GUI
-thread) and draws what ui/genealogy_layout.py laid out; the layout, and the summary of a trace too
+thread) and draws what ui/supervisor/genealogy_layout.py laid out; the layout, and the summary of a trace too
 big to draw unit by unit, are pure functions tested on their own. Boxes carry the code (bold), the
 item's name in the station's language, a detail line, the status in its colour and the kind's
 letter; arrows follow the material, solid where it is certain (unit-level links, containment) and
@@ -52,9 +52,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.trace import Precision, Trace
-from ui.genealogy_layout import BOX_HEIGHT, BOX_WIDTH, LIMIT, Box, Picture, Route, lay_out
 from ui.messages import status_names
-from ui.trace_model import Words
+from ui.supervisor.genealogy_layout import BOX_HEIGHT, BOX_WIDTH, LIMIT, Box, Picture, Route, lay_out
+from ui.supervisor.trace_model import Words
 
 # Status colours: (accent for the border, band and status text; fill of the box).
 STATUS_COLOURS: dict[str, tuple[str, str]] = {

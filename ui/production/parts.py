@@ -1,6 +1,6 @@
 """The production screen's parts: the work order card, the BOM and routing tables, and the three
 entry panels (feed, a lot step, a serial step). Views only: each shows what it is handed and
-holds the fields the operator types into; ui/production_view.py decides what a scan or a key does.
+holds the fields the operator types into; ui/production/view.py decides what a scan or a key does.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ made with it went, and what happened to it.
 A view only: the search asks through `trace_requested(code)` (and `cancel_requested` while it waits),
 and the composition root hands back what the trace queries answered with `show_backward`,
 `show_forward` and `show_history`, or says why there is no answer with `show_error`. The two trees
-add the children of a row when it is expanded (ui/trace_model.py), so a lot that fed thousands of
+add the children of a row when it is expanded (ui/supervisor/trace_model.py), so a lot that fed thousands of
 serials opens at once. Keyboard alone: Ctrl+F goes to the search field, Enter traces, Esc cancels a
 trace that is still running, Tab moves through the trees and the timeline.
 """
@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 
 from models.history import History, HistoryEntry
 from models.trace import Trace, TraceNode
-from ui.genealogy_layout import Picture
-from ui.genealogy_view import GenealogyView
 from ui.messages import status_names
-from ui.trace_model import EVENT_COLUMNS, TOUCH_TARGET, Column, TraceModel, Words, local_time
+from ui.supervisor.genealogy_layout import Picture
+from ui.supervisor.genealogy_view import GenealogyView
+from ui.supervisor.trace_model import EVENT_COLUMNS, TOUCH_TARGET, Column, TraceModel, Words, local_time
 
 # The header card: one caption and one value per line, in this order.
 CARD_FIELDS = ("code", "item", "kind", "status", "quantity", "supplier", "work_order", "container", "dates")
@@ -412,7 +412,7 @@ class TraceView(QWidget):
                 self.timeline.setItem(number, column, item)
 
     def show_picture(self, picture: Picture) -> None:
-        """The genealogy picture, laid out (ui.genealogy_layout.lay_out) on the worker."""
+        """The genealogy picture, laid out (ui.supervisor.genealogy_layout.lay_out) on the worker."""
         self.genealogy.show_picture(picture, "zh_CN" if self._words.chinese else "en_US")
 
     def show_choices(self, candidates: list[str]) -> None:

@@ -1,6 +1,6 @@
 """Where the genealogy picture puts its boxes and arrows: pure functions over the trace dataclasses.
 
-Kept apart from the widget (ui/genealogy_view.py) and free of Qt, so the maths can be tested alone
+Kept apart from the widget (ui/supervisor/genealogy_view.py) and free of Qt, so the maths can be tested alone
 and on traces far bigger than anyone would draw. A trace of a supplier lot can reach a hundred
 thousand units; a picture stays readable up to a few hundred boxes. So the work is done in this
 order, each step linear in the units and edges (plus one sort per column):

@@ -1,13 +1,12 @@
 """What the production screen does at a step of a serialized item: a unit scanned, its components
 scanned into it, its measurements recorded, a failure armed by hand; and new serials made.
-ui/production_view.py routes the scans and keys here; each method is one job of the screen and
+ui/production/view.py routes the scans and keys here; each method is one job of the screen and
 ends it (view.done) on every path.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
@@ -22,11 +21,9 @@ from models.production import (
 )
 from models.resolve import Resolved, Target
 from models.work_orders import SCRAP_REASONS, SerialState, StepState, WorkOrderState, serial_state
-from ui.production_parts import amount
+from ui.production.host import ProductionHost
+from ui.production.parts import amount
 from ui.station_screen import parse_quantity
-
-if TYPE_CHECKING:
-    from ui.production_view import ProductionView
 
 _SIGNS = str.maketrans("０１２３４５６７８９．，－−﹣", "0123456789.,---")
 
@@ -51,8 +48,8 @@ def serial_at_step(db: Database, code: str, work_order_code: str, step_code: str
 
 
 class SerialFlow(QObject):
-    def __init__(self, view: ProductionView) -> None:
-        super().__init__(view)
+    def __init__(self, view: ProductionHost, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.view = view
         self.serial: SerialState | None = None  # the unit half entered, waiting for parts or values
 

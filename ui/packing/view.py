@@ -35,9 +35,9 @@ from models.lookup import plain
 from models.packing import CloseResult, OpenContainer, PackResult, PackRoom, StationPackResult, UnpackResult
 from models.print_jobs import LabelJob, StationLabels, WorkOrderLabels
 from models.resolve import Resolved, Target, resolve
-from ui.packing_labels import Checked, LabelFlows
-from ui.packing_panel import CARTON, PALLET, Entry, Held, Mode, PackingPanel, Shown
-from ui.packing_parts import amount, short_code
+from ui.packing.labels import Checked, LabelFlows
+from ui.packing.panel import CARTON, PALLET, Entry, Held, Mode, PackingPanel, Shown
+from ui.packing.parts import amount, short_code
 from ui.station_screen import Command, PrintAnswer, Runner, StationScreen, command, parse_quantity
 
 

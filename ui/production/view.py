@@ -34,9 +34,7 @@ they came: a scan is handled in the mode it came in, whatever key followed it.
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -51,11 +49,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.db import Database
 from models.resolve import Resolved, Target, resolve
 from models.work_orders import SCRAP_REASONS, SerialState, StepState, WorkOrderState, work_order_state
-from ui.production_lots import LotFlow
-from ui.production_parts import (
+from ui.production.lots import LotFlow
+from ui.production.parts import (
     BomTable,
     FeedPanel,
     LotStepPanel,
@@ -64,7 +61,7 @@ from ui.production_parts import (
     WorkOrderCard,
     amount,
 )
-from ui.production_serials import SerialFlow
+from ui.production.serials import SerialFlow
 from ui.station_screen import Command, Runner, StationScreen, command
 from ui.widgets.confirm import ConfirmStrip
 
@@ -85,9 +82,6 @@ class ProductionView(StationScreen):
         self._mode: str | None = None  # None: feed; else the step reported at
         self._panel_step: tuple[str, str] | None = None  # (item, step) the measurement fields are for
         self._focus_next: QWidget | None = None
-        self._jobs: deque[Callable[[], None]] = deque()
-        self._busy = False
-        self._job = 0  # the number of the job running (or last run): an answer to another is stale
 
         self.card = WorkOrderCard()
         self.prompt = QLabel()
@@ -116,8 +110,8 @@ class ProductionView(StationScreen):
         for page in (self.feed, self.lot_step, self.serial_step):
             self.pages.addWidget(page)
         self.strip = ConfirmStrip()
-        self.lots = LotFlow(self)
-        self.serials = SerialFlow(self)
+        self.lots = LotFlow(self, self)
+        self.serials = SerialFlow(self, self)
 
         # One table at a time, the one the mode works on (the BOM while feeding, the routing at a
         # step): a station screen has the height for one of them in full, not for two halves.
@@ -181,11 +175,8 @@ class ProductionView(StationScreen):
         return self.tr("Production")
 
     def activate(self) -> None:
-        # A login: what was queued, half answered or asked belongs to the operator before; an
-        # answer still to come for it is dropped (see _answer), so nothing holds the queue.
-        self._job += 1
-        self._jobs.clear()
-        self._busy = False
+        # A login: what was queued, half answered or asked belongs to the operator before.
+        self.drop_jobs()
         if self.strip.waiting:
             self.strip.cancel()
         self.serials.drop()
@@ -262,76 +253,15 @@ class ProductionView(StationScreen):
         else:
             super().keyPressEvent(event)
 
-    # --- one thing at a time (what the flows, ui/production_lots.py and _serials.py, call) ------
+    # --- one thing at a time (StationScreen's queue; ui/production/lots.py and serials.py use it) --
 
-    def submit(self, job: Callable[[], None]) -> None:
-        """Run a job after those before it: each ends with `done`, whatever the answer."""
-        self._jobs.append(job)
-        self._run_next()
-
-    def _run_next(self) -> None:
-        while self._jobs and not self._busy:
-            self._busy = True
-            self._job += 1
-            number, job = self._job, self._jobs.popleft()
-            try:
-                job()
-            except Exception as error:  # a fault must not hold every scan after it
-                self._broken(number, error)
-
-    def read(
-        self,
-        work: Callable[[Database], T],
-        done: Callable[[T], None],
-        failed: Callable[[Exception], None] | None = None,
-    ) -> None:
-        """runner.read for the job running: its answer ends the job even if handling it fails."""
-        self.runner.read(work, self._answer(done), self._answer(failed or self.done))
-
-    def act(
-        self,
-        operation: Callable[..., T],
-        done: Callable[[T], None],
-        failed: Callable[[Exception], None] | None = None,
-        /,
-        **kwargs: Any,
-    ) -> None:
-        """runner.act for the job running: its answer ends the job even if handling it fails."""
-        self.runner.act(operation, self._answer(done), self._answer(failed or self.done), **kwargs)
-
-    def _answer(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
-        number = self._job
-
-        def answered(value: Any) -> None:
-            if number != self._job:
-                return  # its job was dropped at a login: the screen has moved on
-            try:
-                callback(value)
-            except Exception as error:
-                self._broken(number, error)
-
-        return answered
-
-    def _broken(self, number: int, error: Exception) -> None:
-        """A fault in a job or in handling its answer: said (details in the log), and the job ended
-        unless it ended already, so the next scan is answered."""
-        log.error("production screen: %s", error, exc_info=error)
-        self.runner.refuse(
-            self.tr("Failed ({0}): nothing more was done. Tell a supervisor if it happens again.").format(
-                type(error).__name__
-            )
-        )
-        if self._busy and number == self._job:
-            self._focus_next = None
-            self.done()
-
-    def done(self, *_answer: object) -> None:
-        """The end of every job, answered or refused: the prompt and the focus follow, the next
-        scan or key waiting is handled."""
-        self._busy = False
+    def job_ended(self) -> None:
+        """After every job, answered or refused: the prompt and the focus follow."""
         self._show_prompt()
         self._settle_focus()
-        self._run_next()
+
+    def job_broken(self) -> None:
+        self._focus_next = None
 
     def refuse(self, text: str, focus: QWidget | None = None) -> None:
         """Say no before anything is sent (red banner, error sound), put the focus where the

@@ -1,0 +1,2 @@
+"""Serialization and packing (序列号/包装): serial labels scanned back, cartons and pallets
+closed and labelled."""

@@ -1,0 +1,1 @@
+"""The supervisor's and quality engineer's window: trace, genealogy picture, recall, signed actions."""
