@@ -164,8 +164,8 @@ def _add_trace_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _trace(args: argparse.Namespace, db: Database) -> int:
     from desktop.trace_text import render_trace
+    from documents.trace_json import trace_document
     from models import trace
-    from models.exports import trace_document
 
     directions = {"back": ("backward",), "forward": ("forward",), "both": ("backward", "forward")}
     traces = {name: getattr(trace, name)(db, args.code) for name in directions[args.direction]}
@@ -184,7 +184,7 @@ def _trace(args: argparse.Namespace, db: Database) -> int:
 
 def _impact(args: argparse.Namespace, db: Database) -> int:
     from desktop.trace_text import render_row, render_summary
-    from models.exports import write_recall_csv, write_recall_xlsx
+    from documents.recall_list import write_recall_csv, write_recall_xlsx
     from models.impact import ImpactScope, recall
 
     zone = plant_timezone(db)

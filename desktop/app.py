@@ -8,14 +8,15 @@ station window on the login.
 
 from __future__ import annotations
 
+import functools
 import gc
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
 
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.shell import StationCheck
 from models.db import Database
 from models.errors import DomainError
 
@@ -37,28 +38,29 @@ def schema_problem(db: Database) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Checked:
-    problem: str | None
-    line: str
-    kind: str = ""
-
-
-def _check(db: Database, station_code: str, language: str) -> _Checked:
+def _check(db: Database, station_code: str, language: str) -> StationCheck:
     """The schema, then the station: both must be right before anyone logs in here."""
+    from models import migrate
     from models.stations import list_stations
 
-    problem = schema_problem(db)
-    if problem is not None:
-        return _Checked(problem, "")
+    try:
+        migrate.require_head(db)
+    except DomainError as error:
+        current = error.params["current"] or "empty"
+        return StationCheck(
+            problem="schema", params=(current, error.params["head"]), detail=str(schema_problem(db))
+        )
     for station in list_stations(db):
         if station.code == station_code:
             line = station.line_name_zh if language == "zh_CN" else station.line_name_en
-            return _Checked(None, line or station.line_code or "", str(station.kind.value))
-    return _Checked(
-        f"The database has no active station {station_code!r}. Set TRACESTATION_STATION or [station] code "
-        "in the station config to one of its stations, or remove the code to run the setup again.",
-        "",
+            return StationCheck(line or station.line_code or "", str(station.kind.value))
+    return StationCheck(
+        problem="station",
+        params=(station_code,),
+        detail=(
+            f"The database has no active station {station_code!r}. Set TRACESTATION_STATION or [station] "
+            "code in the station config to one of its stations, or remove the code to run the setup again."
+        ),
     )
 
 
@@ -115,37 +117,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     db = Database.connect(database_url(config.database_url))
     station_code = config.station_code
-    failures: list[str] = []
-    # The window first, on the login: the checks run on its worker, ahead of anything the operator
-    # does there (one worker: a login waits behind them), and a failed check closes the station.
+    # The window first, on the login: the check runs on its worker, ahead of anything the operator
+    # does there; a database that is down, too old or does not know this station is said on the
+    # station itself (the details in the log), and the station goes on once the database answers.
     shell = StationShell(app, db, config, StationPlace(station_code, ""), switch_language=language.switch)
     shell.window.resize(*WINDOW_SIZE)
     shell.window.show()
     calm_garbage_collector()
-
-    def fail(message: str) -> None:
-        failures.append(message)
-        app.exit(stop(message))
-
-    def checked(answer: _Checked) -> None:
-        if answer.problem is not None:
-            fail(answer.problem)
-        else:
-            shell.window.set_line(answer.line)
-            shell.set_kind(answer.kind)
-
-    shell.worker.submit(
-        lambda: _check(db, station_code, config.language),
-        checked,
-        lambda error: fail(f"The database cannot be reached: {error}"),
-    )
+    shell.check_station(functools.partial(_check, db, station_code, config.language))
     status = app.exec()
     shell.close()
     shell.window.close()
     shell.window.deleteLater()
     language.uninstall()
     db.dispose()
-    return 2 if failures else status
+    return status
 
 
 if __name__ == "__main__":

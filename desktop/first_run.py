@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL
 
 from desktop.config import FrozenTable, StationConfig, load_file, preview_folder, save
 from desktop.language import Language
+from desktop.runner import WorkRunner
 from desktop.worker import DatabaseWorker
 from models.db import Database, embedded_url
 from models.errors import DomainError
@@ -82,13 +83,14 @@ class FirstRun(QObject):
             printer=dict(config.printer),
             preview_folder=preview_folder(),
         )
-        self.worker = DatabaseWorker(None, self.dialog)
+        # No database yet: the same worker and runner as a station's, with nothing to probe.
+        self.runner = WorkRunner(DatabaseWorker(None, self.dialog), self.dialog)
         self.dialog.test_connection_requested.connect(self._test)
         self.dialog.stations_requested.connect(self._list)
         self.dialog.language_chosen.connect(language.switch)
 
     def _test(self, url: str) -> None:
-        self.worker.submit(
+        self.runner.ask(
             lambda: _probe(url),
             lambda where: self.dialog.show_connection_result(
                 True, self.tr("Connected: {0}").format(where), url=url
@@ -97,7 +99,7 @@ class FirstRun(QObject):
         )
 
     def _list(self, url: str) -> None:
-        self.worker.submit(
+        self.runner.ask(
             lambda: _stations(url),
             lambda found: self.dialog.show_stations(found[0], found[1], url=url),
             lambda error: self.dialog.show_error(_message(error)),
@@ -121,16 +123,16 @@ class FirstRun(QObject):
                 printer=FrozenTable(choice.printer),
             )
             save(config)
-            self.worker.wait()
+            self.runner.worker.wait()
             return config
-        self.worker.wait()
+        self.runner.worker.wait()
         return None
 
     def _wait(self, work: Callable[[], object]) -> str | None:
         """Run `work` on the worker with the event loop turning (the dialog stays painted)."""
         loop = QEventLoop()
         outcome: list[str | None] = []
-        self.worker.submit(
+        self.runner.ask(
             work,
             lambda _: (outcome.append(None), loop.quit()),
             lambda error: (outcome.append(_message(error)), loop.quit()),

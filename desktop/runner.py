@@ -1,6 +1,9 @@
 """The station's `Runner` (ui/station_screen.py): how a screen reaches the database and the printer.
 
-Every read and every action goes through the one DatabaseWorker, so the GUI thread never waits. An
+Every read, long read and action goes through the one DatabaseWorker, so the GUI thread never
+waits; nothing else in the application submits work to it. `WorkRunner.ask` is the plain form for
+what answers in its own place rather than on the banner (the login form, the first-run dialog,
+the start-up check), and all that a station without a database yet needs. An
 action gets a new client action id here, from the logged-in operator and this station, so a screen
 cannot record one under someone else or twice; its unknown outcome is settled by that id
 (desktop/worker.py). Every refusal is answered the same way on every screen: the red banner with
@@ -20,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from desktop.labels import Printed, print_unit_label, send_job
 from desktop.sounds import Sounds
-from desktop.worker import DatabaseWorker, Offline, OutcomeUnknown
+from desktop.worker import DatabaseWorker, Offline, OutcomeUnknown, Progress, Task
 from models.actions import Actor
 from models.auth import Operator
 from models.db import Database
@@ -29,7 +32,7 @@ from models.schema import PrintJobStatus, Role
 from models.stations import station_id
 from printing.settings import PrinterSettings
 from ui.messages import domain_message, offline_message
-from ui.station_screen import PrintAnswer
+from ui.station_screen import Cancelled, PrintAnswer
 from ui.widgets.feedback import Tone
 
 T = TypeVar("T")
@@ -45,7 +48,22 @@ UNITS = frozenset({"units"})
 PRINT_JOBS = frozenset({"print_jobs"})
 
 
-class StationRunner(QObject):
+class WorkRunner(QObject):
+    """Work off the GUI thread on the one worker, answered on the GUI thread."""
+
+    def __init__(self, worker: DatabaseWorker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+
+    def ask(
+        self, work: Callable[[], T], done: Callable[[T], None], failed: Callable[[Exception], None]
+    ) -> None:
+        """Run `work` on the worker; its failure is the caller's to say, in its own place (a login
+        form, a dialog), not on the station's banner."""
+        self.worker.submit(work, done, failed)
+
+
+class StationRunner(WorkRunner):
     def __init__(
         self,
         db: Database,
@@ -60,9 +78,8 @@ class StationRunner(QObject):
         sounds: Sounds | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(worker, parent)
         self.db = db
-        self.worker = worker
         self.station_code = station_code
         self._show = show
         self._operator = operator
@@ -83,6 +100,15 @@ class StationRunner(QObject):
         operator = self._operator()
         return operator.roles if operator is not None else frozenset()
 
+    @property
+    def operator_name(self) -> str | None:
+        operator = self._operator()
+        return operator.name if operator is not None else None
+
+    @property
+    def documents(self) -> Path:
+        return self._documents()
+
     # --- the database ------------------------------------------------------------------------
 
     def read(
@@ -93,6 +119,30 @@ class StationRunner(QObject):
     ) -> None:
         db = self.db
         self.worker.submit(lambda: work(db), done, self._on_error(failed))
+
+    def long(
+        self,
+        work: Callable[[Database, Progress], T],
+        done: Callable[[T], None],
+        failed: Callable[[Exception], None] | None = None,
+        *,
+        on_progress: Callable[[int, int | None], None] | None = None,
+    ) -> Task:
+        """Long work, cancellable between batches: a cancel is no refusal (the operator asked
+        for it), so only the screen's `failed` hears of it."""
+        db = self.db
+        on_error = self._on_error(failed)
+
+        def on_failure(error: Exception) -> None:
+            if isinstance(error, Cancelled):
+                if failed is not None:
+                    failed(error)
+            else:
+                on_error(error)
+
+        return self.worker.submit_long(
+            lambda progress: work(db, progress), done, on_failure, on_progress=on_progress
+        )
 
     def act(
         self,
@@ -208,6 +258,9 @@ class StationRunner(QObject):
 
     def pending(self, text: str) -> None:
         self._show(Tone.PENDING, text)
+
+    def neutral(self, text: str) -> None:
+        self._show(Tone.NEUTRAL, text)
 
     def message(self, error: Exception) -> str:
         """What a failure says to the operator, in the operator's language."""

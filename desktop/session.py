@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 
-from desktop.worker import DatabaseWorker
+from desktop.runner import WorkRunner
 from models import auth
 from models.auth import Operator
 from models.db import Database
@@ -32,7 +32,7 @@ class LoginSession(QObject):
     def __init__(
         self,
         db: Database,
-        worker: DatabaseWorker,
+        runner: WorkRunner,
         *,
         idle_minutes: int = 15,
         clock: Callable[[], float] = time.monotonic,
@@ -40,7 +40,7 @@ class LoginSession(QObject):
     ) -> None:
         super().__init__(parent)
         self.db = db
-        self.worker = worker
+        self.runner = runner
         self.idle_seconds = idle_minutes * 60
         self.clock = clock
         self.operator: Operator | None = None
@@ -62,7 +62,7 @@ class LoginSession(QObject):
             return
         self._busy = True
         db = self.db
-        self.worker.submit(lambda: auth.authenticate(db, badge, pin), self._logged_in, self._refused)
+        self.runner.ask(lambda: auth.authenticate(db, badge, pin), self._logged_in, self._refused)
 
     def _logged_in(self, operator: Operator) -> None:
         self._busy = False

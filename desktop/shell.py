@@ -10,33 +10,30 @@ slow answer is on its way (never green before the database said so).
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.config import StationConfig, documents_folder
-from desktop.runner import StationRunner
+from desktop.runner import StationRunner, WorkRunner
 from desktop.scanner import KeyboardWedge, SerialScanner
 from desktop.session import ActivityWatch, LoginSession
 from desktop.sounds import Sounds
-from desktop.supervisor import SupervisorDesk
-from desktop.worker import DatabaseWorker, Offline, Settled
+from desktop.worker import DatabaseWorker, Settled
 from models.auth import Operator
 from models.db import Database
-from models.errors import DomainError
-from models.overview import Overview, plant_overview
-from models.resolve import Resolved, Target, resolve
 from ui.login import LoginView
-from ui.messages import domain_message, idle_message, offline_message
+from ui.messages import idle_message, offline_message
 from ui.overview import OverviewView
 from ui.station_screen import StationScreen
 from ui.station_window import StationWindow
-from ui.supervisor.view import SupervisorView
 from ui.widgets.feedback import Tone
 
+log = logging.getLogger(__name__)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # The key a wedge scanner presses after a code, for each suffix the config allows (config.SUFFIXES).
 SUFFIX_KEYS: dict[str, tuple[Qt.Key, ...]] = {
@@ -48,11 +45,9 @@ SUFFIX_KEYS: dict[str, tuple[Qt.Key, ...]] = {
 }
 
 
-Home = OverviewView | SupervisorView | StationScreen
-
-
-def _screen_class(kind: str) -> type[StationScreen] | None:
-    """The operator screen of a station kind (models.schema.StationKind), imported when needed."""
+def _screen_class(kind: str) -> type[StationScreen]:
+    """The screen of a station kind (models.schema.StationKind), imported when needed; the plant
+    overview until the kind is known."""
     if kind == "RECEIVING":
         from ui.receiving.view import ReceivingView
 
@@ -69,7 +64,28 @@ def _screen_class(kind: str) -> type[StationScreen] | None:
         from ui.shipping.view import ShippingView
 
         return ShippingView
-    return None
+    if kind == "SUPERVISOR":
+        from ui.supervisor.view import SupervisorView
+
+        return SupervisorView
+    return OverviewView
+
+
+RECHECK_MS = 5_000  # a start-up check that failed for another cause than a lost server: asked again
+
+
+@dataclass(frozen=True)
+class StationCheck:
+    """What the database says of this station at the start: where it is, or why it cannot work.
+
+    `problem` is one of "schema" (params: current, head) or "station" (params: code); `detail` is
+    the whole story for the log and for IT, in English."""
+
+    line: str = ""
+    kind: str = ""
+    problem: str | None = None
+    params: tuple[str, ...] = ()
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,8 +115,13 @@ class StationShell(QObject):
         self.switch_language = switch_language
         self.window = StationWindow(place.code, place.line, config.language)
         self.worker = DatabaseWorker(db, self.window)
+        # The login asks on the same worker; its refusals are said on the login form, not the banner.
         self.session = LoginSession(
-            db, self.worker, idle_minutes=config.idle_lock_minutes, clock=clock, parent=self.window
+            db,
+            WorkRunner(self.worker, self.window),
+            idle_minutes=config.idle_lock_minutes,
+            clock=clock,
+            parent=self.window,
         )
         self.activity = ActivityWatch(self.session)
         app.installEventFilter(self.activity)
@@ -135,15 +156,16 @@ class StationShell(QObject):
         )
 
         self.login = LoginView(place.code)
-        self.desk: SupervisorDesk | None = None
-        self.home: Home = self._make_home(place.kind)
+        self.home: StationScreen = self._make_home(place.kind)
+        self._check: Callable[[], StationCheck] | None = None  # until the database has answered it
+        self.unavailable: str | None = None  # why this station cannot work on this database
         self.window.add_screen(self.login)
         self.window.show_screen(self.login)
         self.window.set_operator(None)
         self.window.set_sound_available(self.sounds.available)
 
         self.wedge.scanned.connect(self.scan)
-        self.login.login_requested.connect(self.session.login)
+        self.login.login_requested.connect(self._login)
         self.session.changed.connect(self._session_changed)
         self.session.refused.connect(self._login_refused)
         self.worker.online_changed.connect(self._online_changed)
@@ -153,82 +175,82 @@ class StationShell(QObject):
         self.window.logout_requested.connect(self._logout)
         self.window.language_requested.connect(self._language_requested)
 
-    def _make_home(self, kind: str) -> Home:
-        """The screen after login: the station's own screen for its kind, the trace view at a
-        supervisor station, the plant overview until the kind is known."""
-        home: Home
-        screen = _screen_class(kind)
-        if screen is not None:
-            home = screen(self.runner)
-        elif kind == "SUPERVISOR":
-            home = SupervisorView(language=self.config.language)
-            self.desk = SupervisorDesk(
-                self.db,
-                self.worker,
-                self.runner,
-                self.window,
-                home,
-                operator=functools.partial(getattr, self.session, "operator"),
-                documents=documents_folder,
-                parent=home,
-            )
-        else:
-            home = OverviewView()
-            home.refresh_requested.connect(self.refresh)
+    def _make_home(self, kind: str) -> StationScreen:
+        """The screen after login: the station's own screen for its kind."""
+        home = _screen_class(kind)(self.runner)
         self.window.add_screen(home)
         return home
 
     def set_kind(self, kind: str) -> None:
         """The station's kind, once the database has said it: its home screen follows."""
-        screen = _screen_class(kind)
-        wanted = screen or (SupervisorView if kind == "SUPERVISOR" else OverviewView)
-        if type(self.home) is wanted:
+        if type(self.home) is _screen_class(kind):
             return
         showing = self.window.screens.currentWidget() is self.home
-        if isinstance(self.home, SupervisorView):
-            self.desk = None  # it goes with its view (its parent)
         old, self.home = self.home, self._make_home(kind)
         self.window.screens.removeWidget(old)
         old.deleteLater()
         if showing:
             self.window.show_screen(self.home)
-            if isinstance(self.home, StationScreen):
-                self.home.activate()
-            if self.desk is not None and self.session.operator is not None:
-                self.desk.activate()  # the kind came after the login: the plant's clock, the lists
+            self.home.activate()  # the kind came after the login: the screen's lists, the clock
+
+    # --- scans -----------------------------------------------------------------------------------
+
+    # --- the start ------------------------------------------------------------------------------
+
+    def check_station(self, check: Callable[[], StationCheck]) -> None:
+        """Ask the database on the worker whether this station can work on it (the schema, the
+        station's code), ahead of anything the operator does. Without an answer (the database is
+        down) the station stays on its login, says it is offline and refuses scans in red, and
+        asks again by itself once the database answers: never a dialog, never a restart."""
+        self._check = check
+        self.runner.ask(check, self._checked, self._check_failed)
+
+    def _checked(self, answer: StationCheck) -> None:
+        self._check = None
+        if answer.problem is not None:
+            log.error("station %s cannot work here: %s", self.runner.station_code, answer.detail)
+            self.unavailable = self._problem_text(answer)
+            self.login.refused(self.unavailable)
+            self._refused(self.unavailable)
+            return
+        self.unavailable = None
+        self.window.set_line(answer.line)
+        self.set_kind(answer.kind)
+
+    def _check_failed(self, error: Exception) -> None:
+        log.warning("station start-up check: %s", error, exc_info=error)  # the details are for the log
+        if self.worker.online:  # not a server that went away (that waits for _online_changed)
+            QTimer.singleShot(RECHECK_MS, self, self._recheck)
+
+    def _recheck(self) -> None:
+        if self._check is not None:
+            self.check_station(self._check)
+
+    def _problem_text(self, answer: StationCheck) -> str:
+        if answer.problem == "schema":
+            return self.tr(
+                "This station cannot work on this database: its schema is {0}, this station needs {1}. "
+                "IT upgrades it with tracestation-admin db upgrade."
+            ).format(*answer.params)
+        return self.tr(
+            "The database has no active station {0}: IT sets this PC's station code (station.toml)."
+        ).format(*answer.params)
 
     # --- scans -----------------------------------------------------------------------------------
 
     def scan(self, text: str) -> None:
         """Every scan of the station, from whichever scanner."""
         self.session.touch()
+        if self.unavailable is not None:
+            self._refused(self.unavailable)
+            return
+        if not self.worker.online:  # a badge too: nobody can log in until the database answers
+            self._refused(offline_message())
+            return
         if self.session.operator is None:
             self.login.scanned(text)
             return
-        if not self.worker.online:
-            self._refused(offline_message())
-            return
-        if isinstance(self.home, SupervisorView | StationScreen):
-            self.home.scanned(text)  # the supervisor view asks for the trace: trace_requested
-            return
-        self.window.show_result(Tone.PENDING, self.tr("Looking up {0}…").format(text))
-        db = self.db
-        self.worker.submit(lambda: resolve(db, text), self._resolved, self._failed)
-
-    def _resolved(self, found: Resolved) -> None:
-        kinds = {
-            Target.UNIT: self.tr("Unit"),
-            Target.WORK_ORDER: self.tr("Work order"),
-            Target.SHIPMENT: self.tr("Shipment"),
-            Target.ITEM: self.tr("Item"),
-        }
-        parts = [kinds[found.target], found.code]
-        parts += [value for value in (found.item_code, found.status) if value]
-        self.window.show_result(Tone.OK, " · ".join(parts))
-        self.sounds.ok()
-
-    def _failed(self, error: Exception) -> None:
-        self._refused(self.runner.message(error))
+        self.home.scanned(text)
 
     def _refused(self, message: str) -> None:
         self.window.show_result(Tone.ERROR, message)
@@ -248,25 +270,27 @@ class StationShell(QObject):
         self.window.show_screen(self.home)
         self.window.show_result(Tone.OK, self.tr("Welcome, {0}").format(operator.name))
         self.sounds.ok()
-        if isinstance(self.home, StationScreen):
-            self.home.activate()
-        if self.desk is not None:
-            self.desk.activate()
-        self.refresh()
+        self.home.activate()
+
+    def _login(self, badge: str, pin: str) -> None:
+        if self.unavailable is not None:
+            self.login.refused(self.unavailable)
+            self.sounds.error()
+            return
+        self.session.login(badge, pin)
 
     def _login_refused(self, error: Exception) -> None:
-        message = offline_message() if isinstance(error, Offline) else None
-        if isinstance(error, DomainError):
-            message = domain_message(error)
-        text = message or self.tr("Not logged in: {0}").format(error)
-        self.login.refused(text)
+        # The runner's words: a refusal's sentence, "offline", or a fault named (details logged).
+        self.login.refused(self.runner.message(error))
         self.sounds.error()
 
     def _online_changed(self, online: bool) -> None:
         self.window.set_online(online)
         if online:
             self.window.show_result(Tone.OK, self.tr("Database back online."))
-            self.refresh()
+            self._recheck()
+            if self.session.operator is not None and isinstance(self.home, OverviewView):
+                self.home.refresh()  # the station screens reload on F5 and after their actions
         else:
             self._refused(offline_message())
 
@@ -284,7 +308,8 @@ class StationShell(QObject):
     # Slots are methods, never lambdas over self: a lambda held by a connection keeps the shell
     # alive in a cycle the garbage collector only breaks at exit, where PySide then crashes.
     def _changed(self, changes: frozenset[str]) -> None:
-        self.refresh()
+        if self.session.operator is not None and isinstance(self.home, OverviewView):
+            self.home.refresh()  # the station screens reload after their own actions
 
     def _logout(self) -> None:
         self.session.logout()
@@ -292,22 +317,7 @@ class StationShell(QObject):
     def _show_language(self, language: str) -> None:
         """Texts follow Qt's LanguageChange; names chosen by language (items, customers) follow this."""
         self.window.set_language(language)
-        if isinstance(self.home, SupervisorView):
-            self.home.set_language(language)
-
-    def refresh(self) -> None:
-        if self.session.operator is None or not self.worker.online or not isinstance(self.home, OverviewView):
-            return
-        db = self.db
-        self.worker.submit(lambda: plant_overview(db), self._show_overview, self._overview_failed)
-
-    def _show_overview(self, overview: Overview) -> None:
-        assert isinstance(self.home, OverviewView)
-        self.home.show_overview(overview)
-
-    def _overview_failed(self, error: Exception) -> None:
-        assert isinstance(self.home, OverviewView)
-        self.home.show_error(domain_message(error) if isinstance(error, DomainError) else str(error))
+        self.home.language_switched()
 
     def close(self) -> None:
         """Stop what runs beside the event loop (application exit and tests)."""

@@ -29,6 +29,9 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from models.actions import lookup_action
 from models.db import Database
+from ui.station_screen import Cancelled  # beside the Runner protocol: screens catch it
+
+__all__ = ["Cancelled", "DatabaseWorker", "Offline", "OutcomeUnknown", "Progress", "Settled", "Task"]
 
 R = TypeVar("R")
 
@@ -45,10 +48,6 @@ class OutcomeUnknown(Exception):
     def __init__(self, action_id: str, cause: Exception) -> None:
         super().__init__(f"action {action_id}: connection lost ({cause.__class__.__name__})")
         self.action_id = action_id
-
-
-class Cancelled(Exception):
-    """Long work stopped because the operator cancelled it."""
 
 
 @dataclass(frozen=True)

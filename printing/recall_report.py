@@ -3,7 +3,7 @@
 One file says what was recalled (the scope), when the list was drawn, how many units are affected
 and where they are (counts and a bar chart), which customers have them, then every unit. Headings
 are in Chinese and English, like the recall workbook; the words in the cells come already chosen
-for the reader's language (printing/ knows nothing of the domain: desktop/recall_export.py maps the
+for the reader's language (printing/ knows nothing of the domain: documents/recall.py maps the
 recall to the plain rows here).
 
 A recall can list a hundred thousand units, so the list is never one platypus Table and the story

@@ -1,8 +1,12 @@
-"""The plant overview: units by status and the latest events, refreshed with F5."""
+"""The plant overview: units by status and the latest events, refreshed with F5.
+
+What a station shows until its kind is known (a station registered without one, or the database
+not answered yet): a scan is looked up and said on the banner, nothing is recorded.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -13,16 +17,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.overview import Overview
+from models.overview import Overview, plant_overview
+from models.resolve import Resolved, Target, resolve
+from ui.station_screen import Runner, StationScreen
 
 
-class OverviewView(QWidget):
-    """Shows an Overview it is handed; asks for a new one through `refresh_requested`."""
+class OverviewView(StationScreen):
+    """Units by status and the latest events; a scan is looked up and named on the banner."""
 
-    refresh_requested = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(runner, parent)
         self.status = QLabel()
         self.units = self._table(3)
         self.recent = self._table(4)
@@ -34,10 +38,34 @@ class OverviewView(QWidget):
         layout.addWidget(self.units, 1)
         layout.addWidget(self.recent_title)
         layout.addWidget(self.recent, 2)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh_requested.emit)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         self._database: str | None = None
         self._failure: str | None = None
         self.retranslate()
+
+    def title(self) -> str:
+        return self.tr("Plant overview")
+
+    def refresh(self) -> None:
+        self.runner.read(plant_overview, self.show_overview, self._failed)
+
+    def scanned(self, text: str) -> None:
+        self.runner.pending(self.tr("Looking up {0}…").format(text))
+        self.runner.read(lambda db: resolve(db, text), self._resolved)
+
+    def _resolved(self, found: Resolved) -> None:
+        kinds = {
+            Target.UNIT: self.tr("Unit"),
+            Target.WORK_ORDER: self.tr("Work order"),
+            Target.SHIPMENT: self.tr("Shipment"),
+            Target.ITEM: self.tr("Item"),
+        }
+        parts = [kinds[found.target], found.code]
+        parts += [value for value in (found.item_code, found.status) if value]
+        self.runner.ok(" · ".join(parts))
+
+    def _failed(self, error: Exception) -> None:
+        self.show_error(self.runner.message(error))
 
     def retranslate(self) -> None:
         self.units.setHorizontalHeaderLabels([self.tr("Kind"), self.tr("Status"), self.tr("Count")])
@@ -52,11 +80,6 @@ class OverviewView(QWidget):
             self.status.setText(self.tr("Database: {0}").format(self._database))
         else:
             self.status.setText(self.tr("Loading…"))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     @staticmethod
     def _table(columns: int) -> QTableWidget:

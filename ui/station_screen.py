@@ -116,6 +116,16 @@ class Runner(Protocol):
         """The logged-in operator's roles: what the screen offers (QUALITY releases lots...)."""
         ...
 
+    @property
+    def operator_name(self) -> str | None:
+        """The logged-in operator's printed name (a signature shows whose it is), None if nobody."""
+        ...
+
+    @property
+    def documents(self) -> Path:
+        """The station's documents folder: where saved documents and exports go."""
+        ...
+
     def read(
         self,
         work: Callable[[Database], T],
@@ -205,6 +215,10 @@ class StationScreen(QWidget):
         """Shown after a login: the operator (and so the roles and the language) may have changed."""
         self.drop_jobs()
         self.refresh()
+
+    def language_switched(self) -> None:
+        """The operator's language changed: texts follow Qt's LanguageChange (`retranslate`); what a
+        screen shows by language from its data (item names) follows here."""
 
     def refresh(self) -> None:
         """Reload from the database what the screen shows (through runner.read)."""

@@ -494,6 +494,10 @@
         <translation>事件</translation>
     </message>
     <message>
+        <source>Item</source>
+        <translation>物料</translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -506,12 +510,24 @@
         <translation>正在加载…</translation>
     </message>
     <message>
+        <source>Looking up {0}…</source>
+        <translation>正在查询 {0}…</translation>
+    </message>
+    <message>
         <source>Not loaded: {0}</source>
         <translation>加载失败：{0}</translation>
     </message>
     <message>
         <source>Operator</source>
         <translation>操作员</translation>
+    </message>
+    <message>
+        <source>Plant overview</source>
+        <translation>工厂概览</translation>
+    </message>
+    <message>
+        <source>Shipment</source>
+        <translation>出货单</translation>
     </message>
     <message>
         <source>Station</source>
@@ -526,8 +542,16 @@
         <translation>时间</translation>
     </message>
     <message>
+        <source>Unit</source>
+        <translation>单元</translation>
+    </message>
+    <message>
         <source>Units by status</source>
         <translation>按状态统计的单元</translation>
+    </message>
+    <message>
+        <source>Work order</source>
+        <translation>工单</translation>
     </message>
 </context>
 <context>
@@ -2078,20 +2102,8 @@
         <translation>数据库已恢复连接。</translation>
     </message>
     <message>
-        <source>Item</source>
-        <translation>物料</translation>
-    </message>
-    <message>
-        <source>Looking up {0}…</source>
-        <translation>正在查询 {0}…</translation>
-    </message>
-    <message>
-        <source>Not logged in: {0}</source>
-        <translation>登录失败：{0}</translation>
-    </message>
-    <message>
-        <source>Shipment</source>
-        <translation>出货单</translation>
+        <source>The database has no active station {0}: IT sets this PC&apos;s station code (station.toml).</source>
+        <translation>数据库中没有启用的工位 {0}：请 IT 设置本机的工位代码（station.toml）。</translation>
     </message>
     <message>
         <source>The interrupted action was NOT recorded: scan it again.</source>
@@ -2102,16 +2114,12 @@
         <translation>中断的操作已记录。</translation>
     </message>
     <message>
-        <source>Unit</source>
-        <translation>单元</translation>
+        <source>This station cannot work on this database: its schema is {0}, this station needs {1}. IT upgrades it with tracestation-admin db upgrade.</source>
+        <translation>本工位无法使用此数据库：其结构版本为 {0}，本工位需要 {1}。请 IT 用 tracestation-admin db upgrade 升级。</translation>
     </message>
     <message>
         <source>Welcome, {0}</source>
         <translation>欢迎，{0}</translation>
-    </message>
-    <message>
-        <source>Work order</source>
-        <translation>工单</translation>
     </message>
 </context>
 <context>
@@ -2185,7 +2193,7 @@
     </message>
 </context>
 <context>
-    <name>SupervisorDesk</name>
+    <name>SupervisorView</name>
     <message>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
@@ -2195,8 +2203,24 @@
         <translation>已冻结 {0} 个单元；{1} 个保持不变（已出货、已使用或已冻结）。</translation>
     </message>
     <message>
+        <source>Hold everything affected that has not shipped…</source>
+        <translation>冻结所有未出货的受影响单元…</translation>
+    </message>
+    <message>
+        <source>Recall (F4)</source>
+        <translation>召回（F4）</translation>
+    </message>
+    <message>
         <source>Signed and recorded for {0}.</source>
         <translation>已签名并记录：{0}。</translation>
+    </message>
+    <message>
+        <source>Trace (F3)</source>
+        <translation>追溯（F3）</translation>
+    </message>
+    <message>
+        <source>Trace and recall</source>
+        <translation>追溯与召回</translation>
     </message>
     <message>
         <source>Trace cancelled.</source>
@@ -2209,21 +2233,6 @@
     <message>
         <source>Tracing {0}…</source>
         <translation>正在追溯 {0}…</translation>
-    </message>
-</context>
-<context>
-    <name>SupervisorView</name>
-    <message>
-        <source>Hold everything affected that has not shipped…</source>
-        <translation>冻结所有未出货的受影响单元…</translation>
-    </message>
-    <message>
-        <source>Recall (F4)</source>
-        <translation>召回（F4）</translation>
-    </message>
-    <message>
-        <source>Trace (F3)</source>
-        <translation>追溯（F3）</translation>
     </message>
 </context>
 <context>

@@ -34,9 +34,9 @@ import psycopg2
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from documents.recall_list import write_recall_csv
 from models import history, impact, trace
 from models.db import Database
-from models.exports import write_recall_csv
 from models.impact import ImpactScope
 from tests.benchmarks import plantgen
 

@@ -2,7 +2,7 @@
 
     python tests/benchmarks/bench_trace_view.py [--scale M] [--url URL] [--runs 20] [--keep]
 
-The real station shell of a supervisor station (offscreen Qt): `SupervisorDesk.trace(code)` is what
+The real station shell of a supervisor station (offscreen Qt): `SupervisorView.trace(code)` is what
 the search field's Enter calls; the clock stops when the backward and forward trees and the
 timeline are shown (the trees' first level expanded), i.e. when the supervisor can read them. The
 queries run on the database worker, so the figure includes the worker's round trip and the models'
@@ -66,8 +66,8 @@ class Window:
         self.shell.window.resize(1280, 800)
         self.shell.window.show()
         calm_garbage_collector()  # as desktop.app.main does once the window is up
-        assert isinstance(self.shell.home, SupervisorView) and self.shell.desk is not None
-        self.desk = self.shell.desk
+        assert isinstance(self.shell.home, SupervisorView)
+        self.screen = self.shell.home
         self.view: TraceView = self.shell.home.trace_view
 
     def trace(self, code: str) -> tuple[float, float, int]:
@@ -84,7 +84,7 @@ class Window:
         timer.timeout.connect(tick)
         timer.start()
         started = time.perf_counter()
-        self.desk.trace(code)
+        self.screen.trace(code)
         loop = QEventLoop()
         while self.view.busy:
             loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from desktop.admin import main
+from documents.recall_list import RECALL_COLUMNS
 from models.demo import SeedSummary, seed
-from models.exports import RECALL_COLUMNS
 from tests.support import Plant
 
 

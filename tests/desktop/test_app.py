@@ -1,4 +1,4 @@
-"""The station refuses an old schema; the overview loads off the GUI thread and shows the plant."""
+"""The station refuses an old schema or an unknown station; work on the worker reaches the GUI thread."""
 
 from __future__ import annotations
 
@@ -6,22 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QThread
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
 
 from desktop.app import _check, schema_problem
 from desktop.worker import DatabaseWorker
 from models.db import Database
-from models.demo import seed
-from models.overview import plant_overview
-from models.schema import Unit
 from tests.support import Plant
-from ui.overview import OverviewView
 
 
 def test_station_refuses_a_schema_not_at_head_and_names_the_upgrade_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -35,33 +27,6 @@ def test_station_refuses_a_schema_not_at_head_and_names_the_upgrade_command(tmp_
 
 def test_station_starts_on_a_database_at_head(plant: Plant) -> None:
     assert schema_problem(plant.db) is None
-
-
-def test_overview_loads_on_the_worker_and_shows_on_the_gui_thread(plant: Plant, qtbot: QtBot) -> None:
-    seed(plant.db)
-    view = OverviewView()
-    qtbot.addWidget(view)
-    worker = DatabaseWorker()
-    threads: dict[str, object] = {}
-
-    def load():  # type: ignore[no-untyped-def]
-        threads["load"] = threading.current_thread()
-        return plant_overview(plant.db)
-
-    def shown(overview) -> None:  # type: ignore[no-untyped-def]
-        threads["shown"] = QThread.currentThread()
-        view.show_overview(overview)
-
-    worker.submit(load, shown, lambda error: view.show_error(str(error)))
-    qtbot.waitUntil(lambda: "shown" in threads, timeout=10_000)
-    assert threads["load"] is not threading.main_thread()
-    assert threads["shown"] is QApplication.instance().thread()
-    with plant.db.session() as session:
-        total = session.scalar(select(func.count(Unit.id)))
-    shown_total = sum(int(view.units.item(row, 2).text()) for row in range(view.units.rowCount()))
-    assert shown_total == total
-    assert view.recent.rowCount() == 50
-    worker.wait()
 
 
 def test_an_error_on_the_worker_reaches_the_gui_thread(qtbot: QtBot) -> None:
@@ -130,5 +95,5 @@ def test_the_station_starts_on_its_login_screen(plant: Plant, tmp_path: Path) ->
 
 def test_a_station_the_database_does_not_know_is_refused_by_name(plant: Plant) -> None:
     checked = _check(plant.db, "NOPE-9", "en_US")
-    assert checked.problem is not None and "'NOPE-9'" in checked.problem
+    assert checked.problem == "station" and checked.params == ("NOPE-9",) and "'NOPE-9'" in checked.detail
     assert _check(plant.db, "PRD-01", "zh_CN").problem is None

@@ -4,6 +4,7 @@ without restarting the application."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desktop.app import _check
 from desktop.config import StationConfig
 from desktop.language import Language
 from desktop.shell import StationPlace, StationShell
@@ -21,6 +23,7 @@ from tests.desktop.keys import scanner_burst
 from tests.desktop.pgproxy import PostgresProxy
 from tests.support import OPERATOR, SUPERVISOR, Plant
 from ui.messages import offline_message
+from ui.packing.view import PackingView
 from ui.widgets.feedback import Tone
 
 
@@ -123,6 +126,46 @@ def test_a_database_that_stops_and_starts_again_without_restarting(
         proxy.start()
     assert "online" in shell.window.db_status.text()
     assert scan(qtbot, shell, "WO-DOWN")[0] is Tone.OK
+
+
+def test_a_station_started_with_the_database_down_goes_on_by_itself_once_it_answers(
+    pg_plant: Plant, proxied: tuple[Database, PostgresProxy], qtbot: QtBot, shell_for
+) -> None:  # type: ignore[no-untyped-def]
+    """The start as desktop.app runs it, with the server away: no dialog, no exit, scans refused in
+    red; then the server comes back, and the station finds its screen and takes a login."""
+    db, proxy = proxied
+    proxy.stop()
+    shell = shell_for(db, place=StationPlace("PCK-01", ""))
+    with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000) as went:
+        shell.check_station(functools.partial(_check, db, "PCK-01", "en_US"))
+    assert went.args == [False] and "offline" in shell.window.db_status.text()
+    assert QApplication.activeModalWidget() is None
+    assert shell.window.screens.currentWidget() is shell.login
+    scanner_burst(shell.window.windowHandle(), OPERATOR)
+    assert shell.window.banner.tone is Tone.ERROR and shell.window.banner.text() == offline_message()
+    assert shell.login.badge.text() == ""  # refused, not half taken
+    assert (
+        "psycopg2" not in shell.window.banner.text() and "OperationalError" not in shell.login.message.text()
+    )
+
+    proxy.start()
+    qtbot.waitUntil(lambda: isinstance(shell.home, PackingView), timeout=20_000)  # checked again
+    assert shell.worker.online and "online" in shell.window.db_status.text()
+    assert shell.window.line == "Meter assembly line"
+    log_in(qtbot, shell)
+    assert shell.window.screens.currentWidget() is shell.home
+
+
+def test_a_station_the_database_does_not_know_says_so_on_the_station(
+    plant: Plant, qtbot: QtBot, shell_for
+) -> None:  # type: ignore[no-untyped-def]
+    shell = shell_for(plant.db, place=StationPlace("NOPE-9", ""))
+    shell.check_station(functools.partial(_check, plant.db, "NOPE-9", "en_US"))
+    qtbot.waitUntil(lambda: shell.unavailable is not None, timeout=10_000)
+    assert "NOPE-9" in shell.login.message.text() and QApplication.activeModalWidget() is None
+    scanner_burst(shell.window.windowHandle(), OPERATOR)  # no login here: the station cannot work
+    assert shell.window.banner.tone is Tone.ERROR and "NOPE-9" in shell.window.banner.text()
+    assert shell.login.badge.text() == ""
 
 
 def test_the_language_switch_retranslates_the_visible_window(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]

@@ -151,7 +151,7 @@ def test_a_recall_is_held_in_one_signed_action_and_exported(
     # The recall list, exported off the GUI thread, reads back with every affected meter.
     qtbot.waitUntil(lambda: home.hold_affected_button.isEnabled(), timeout=10_000)  # counted again
     home.impact_view.export_requested.emit("csv")
-    exports = supervisor.desk.exports  # type: ignore[union-attr]
+    exports = supervisor.home.exports  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: exports.last is not None, timeout=20_000)
     with open(exports.last.path, encoding="utf-8-sig", newline="") as file:
         codes = {row[0] for row in csv.reader(file)}

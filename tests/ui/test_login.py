@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desktop.runner import WorkRunner
 from desktop.session import ActivityWatch, LoginSession
 from desktop.worker import DatabaseWorker, Offline
 from models.auth import MAX_WRONG_PINS, authenticate, unlock
@@ -30,7 +31,7 @@ def station(plant: Plant, qtbot: QtBot, clock: Clock) -> tuple[LoginView, LoginS
     qtbot.addWidget(view)
     # Owned by the view, as the application's window owns them: destroyed with it, in order.
     worker = DatabaseWorker(plant.db, view)
-    session = LoginSession(plant.db, worker, idle_minutes=15, clock=clock, parent=view)
+    session = LoginSession(plant.db, WorkRunner(worker), idle_minutes=15, clock=clock, parent=view)
 
     def refused(error: Exception) -> None:
         if isinstance(error, DomainError):

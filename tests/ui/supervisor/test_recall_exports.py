@@ -1,5 +1,6 @@
-"""Recall exports through the real database worker: each file read back holds exactly the affected
-units; a long export stops when cancelled and leaves no file; the view drives it all.
+"""Recall exports (documents/recall.py) through the real database worker: each file read back holds
+exactly the affected units; a long export stops when cancelled and leaves no file; the recall page
+(ui/supervisor/recall_exports.py) drives it all through a real station runner.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,14 +18,16 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
 
-from desktop.recall_export import Exported, ExportKind, RecallExports, export_recall
-from desktop.worker import Cancelled, DatabaseWorker
+from desktop.worker import DatabaseWorker
+from documents.recall import ExportCancelled, Exported, ExportKind, export_recall, scope_text
 from models.demo_plant import METER, RESIN
 from models.impact import ImpactScope, Place, impact_rows
 from models.schema import Customer, Item, Site, Supplier, Unit, UnitKind, UnitStatus
 from tests.models import flows
+from tests.station_harness import StationHarness
 from tests.support import Plant
 from ui.supervisor.impact_view import ImpactView
+from ui.supervisor.recall_exports import RecallExports
 
 WAIT_MS = 60_000  # a generous wait for the worker: never a timing assertion
 CHIPS = ImpactScope(supplier_code="SUP-XT")  # the 4G chips: modules, then the meters they went into
@@ -162,24 +166,22 @@ def test_a_cancelled_export_stops_at_the_next_batch_and_leaves_no_file(
     assert reported == [(0, 6_000), (2_000, 6_000), (4_000, 6_000), (6_000, 6_000)]
 
     stopped, reported = run(qtbot, plant, scope, out / "recall.pdf", "pdf", cancel_at_first=True)
-    assert isinstance(stopped, Cancelled), stopped
+    assert isinstance(stopped, ExportCancelled), stopped
     assert reported[0] == (0, 6_000) and all(done < 6_000 for done, _ in reported)
     assert [path.name for path in out.iterdir()] == ["recall.csv"]  # no PDF, no .part
 
 
 def test_the_view_counts_a_recall_exports_it_and_cancels_an_export(
-    plant: Plant, qtbot: QtBot, tmp_path: Path
+    plant: Plant, qtbot: QtBot, station: Callable[..., StationHarness]
 ) -> None:
     genealogy(plant)
+    harness = station("QA-01", "EMP3001")
     view = ImpactView("en_US")
     qtbot.addWidget(view)
     view.show()
     view.activateWindow()  # Esc is a window shortcut
     qtbot.waitUntil(view.isActiveWindow, timeout=5_000)
-    worker = DatabaseWorker(plant.db)
-    exports = RecallExports(
-        plant.db, worker, view, folder=lambda: tmp_path / "documents", language=lambda: "en_US"
-    )
+    exports = RecallExports(harness.runner, view, describe=scope_text)
 
     exports.show(ImpactScope(supplier_code="SUP-NONE"))  # a mistyped supplier is refused, not "none"
     qtbot.waitUntil(lambda: not view.busy, timeout=WAIT_MS)
@@ -193,7 +195,7 @@ def test_the_view_counts_a_recall_exports_it_and_cancels_an_export(
 
     qtbot.mouseClick(view.export_buttons["xlsx"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: exports.last is not None, timeout=WAIT_MS)
-    assert exports.last is not None and exports.last.path.parent == tmp_path / "documents"
+    assert exports.last is not None and exports.last.path.parent == harness.documents
     assert exports.last.path.suffix == ".xlsx" and exports.last.path.is_file()
     assert view.status.text() == f"Saved {exports.last.rows} rows to {exports.last.path}"
 
@@ -204,5 +206,4 @@ def test_the_view_counts_a_recall_exports_it_and_cancels_an_export(
     qtbot.keyClick(view, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not view.busy, timeout=WAIT_MS)
     assert view.status.text() == "Export cancelled: no file was saved."
-    assert [path.suffix for path in (tmp_path / "documents").iterdir()] == [".xlsx"]
-    worker.wait()
+    assert [path.suffix for path in (harness.documents).iterdir()] == [".xlsx"]

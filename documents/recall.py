@@ -1,6 +1,6 @@
-"""Recall exports on the database worker: CSV, XLSX and the PDF report, with progress and cancel.
+"""The recall's documents: its list as CSV or XLSX (recall_list.py) or the PDF report, with progress.
 
-`export_recall` runs on the worker (through `DatabaseWorker.submit_long`): it opens one snapshot of
+`export_recall` runs on the worker (a screen's `runner.long`): it opens one snapshot of
 the recall, so the file's summary and its list agree while stations go on working, streams the
 list batch by batch into the writer, reports how far it got after each batch and stops at the next
 batch boundary once the operator cancels. A file is written under a ".part" name and renamed only
@@ -8,28 +8,24 @@ when it is complete: a cancelled or failed export leaves nothing behind that cou
 mistake as the recall list.
 
 This module is also where the recall's domain types become the PDF's plain rows (printing/ knows
-nothing of models/), and `RecallExports` wires an `ImpactView` to the worker for the composition root.
+nothing of models/); ui/supervisor/recall_exports.py runs it for the recall page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QObject, Signal
-
-from desktop.worker import Cancelled, DatabaseWorker, Offline, Progress, Task
+from documents.recall_list import write_recall_csv, write_recall_xlsx
 from models.db import Database
-from models.errors import DomainError
-from models.exports import write_recall_csv, write_recall_xlsx
-from models.impact import ImpactRow, ImpactScope, ImpactSummary, Place, Recall, impact_summary, recall
+from models.impact import ImpactRow, ImpactScope, ImpactSummary, Place, Recall, recall
 from models.overview import plant_timezone
 from models.trace import TraceCancelled
 from printing.recall_report import (
@@ -41,8 +37,19 @@ from printing.recall_report import (
     ReportSummary,
     recall_report_pdf,
 )
-from ui.messages import domain_message, offline_message
-from ui.supervisor.impact_view import PLACES, ImpactView
+
+
+class ExportCancelled(Exception):
+    """The operator cancelled the export: no file was left behind."""
+
+
+class Progress(Protocol):
+    """What the worker hands long work (ui/station_screen.Progress has the same shape)."""
+
+    def report(self, done: int, total: int | None = None) -> None: ...
+
+    @property
+    def cancelled(self) -> bool: ...
 
 
 class ExportKind(StrEnum):
@@ -103,7 +110,7 @@ def export_recall(
 ) -> Exported:
     """Write the recall list (`kind`: csv, xlsx or pdf) to `path`; on the worker thread.
 
-    Progress is (rows written, rows in the list); `Cancelled` once the operator cancels, with no
+    Progress is (rows written, rows in the list); `ExportCancelled` once the operator cancels, with no
     file left at `path` nor beside it. `language` chooses the names and words in the PDF's cells;
     `zone` the wall clock of its "generated at" (the plant's when None).
     """
@@ -135,9 +142,10 @@ def export_recall(
                             ([report_row(row, chinese) for row in batch] for batch in batches),
                             lambda: progress.cancelled,
                         )
-            progress.check()  # cancelled after the last batch: still no file
+            if progress.cancelled:  # cancelled after the last batch: still no file
+                raise ExportCancelled()
         except (TraceCancelled, ReportCancelled) as stopped:
-            raise Cancelled() from stopped
+            raise ExportCancelled() from stopped
         os.replace(part, path)
     except BaseException:
         part.unlink(missing_ok=True)
@@ -151,21 +159,22 @@ def _reported(found: Recall, progress: Progress, total: int) -> Iterator[list[Im
         yield batch
         done += len(batch)
         progress.report(done, total)
-        progress.check()
+        if progress.cancelled:
+            raise ExportCancelled()
 
 
 # --- the recall as the PDF's plain rows -----------------------------------------------------------
 
 
 def report_summary(summary: ImpactSummary, chinese: bool) -> ReportSummary:
-    """Every place in the chart's order, none left out: a zero is an answer too."""
+    """Every place in the chart's order (Place's), none left out: a zero is an answer too."""
     return ReportSummary(
         seeds=summary.seeds,
         units=summary.units,
         containers=summary.containers,
         shipments=summary.shipments,
         by_place=tuple(
-            PlaceCount(_word(PLACE_WORDS[place], chinese), summary.by_place.get(place, 0)) for place in PLACES
+            PlaceCount(_word(PLACE_WORDS[place], chinese), summary.by_place.get(place, 0)) for place in Place
         ),
         by_customer=tuple(
             CustomerLine(
@@ -229,110 +238,3 @@ def _quantity(value: Decimal) -> str:
 
 def _moment(moment: dt.datetime, zone: dt.tzinfo | None) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %z")
-
-
-# --- the view and the worker ------------------------------------------------------------------
-
-
-class RecallExports(QObject):
-    """Shows a recall's summary in an ImpactView and runs the exports it asks for, one at a time.
-
-    The composition root makes one per view and calls `show(scope)`; files go to the station's
-    documents folder, named after the moment they were asked for.
-    """
-
-    shown = Signal(object)  # the ImpactScope whose summary the view now shows; None when none is
-
-    def __init__(
-        self,
-        db: Database,
-        worker: DatabaseWorker,
-        view: ImpactView,
-        *,
-        folder: Callable[[], Path],
-        language: Callable[[], str],
-        describe: Callable[[ImpactScope], str] | None = None,
-        message: Callable[[Exception], str] | None = None,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.worker = worker
-        self.view = view
-        self._folder = folder
-        self._language = language
-        # The scope in the operator's words (the form's own sentence) and a failure in words (the
-        # runner's: translated, the details logged); plain fallbacks for a view used alone.
-        self._describe = describe or scope_text
-        self._message = message
-        self.scope: ImpactScope | None = None
-        self.task: Task | None = None
-        self.last: Exported | None = None
-        view.export_requested.connect(self.export)
-        view.cancel_requested.connect(self.cancel)
-
-    def show(self, scope: ImpactScope) -> None:
-        """Count the recall of `scope` on the worker and show it."""
-        self.scope = scope
-        self.shown.emit(None)  # until it is counted, what is on screen is not this scope's
-        self.view.set_busy(True)
-        db = self.db
-        self.worker.submit(
-            lambda: impact_summary(db, scope),
-            functools.partial(self._counted, scope),
-            functools.partial(self._count_failed, scope),
-        )
-
-    def export(self, kind: str) -> None:
-        if self.scope is None or self.task is not None:
-            return
-        scope, db, language = self.scope, self.db, self._language()
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = self._folder() / f"recall-{stamp}.{ExportKind(kind).value}"
-
-        def work(progress: Progress) -> Exported:
-            return export_recall(db, scope, path, kind, progress, language=language)
-
-        self.view.set_busy(True)
-        self.task = self.worker.submit_long(
-            work, self._exported, self._failed, on_progress=self.view.set_progress
-        )
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-
-    def _counted(self, scope: ImpactScope, summary: ImpactSummary) -> None:
-        if scope is not self.scope:
-            return  # a newer scope was asked for meanwhile: its own answer is on the way
-        self.view.set_busy(self.task is not None)
-        self.view.show_summary(summary, self._describe(scope))
-        self.shown.emit(scope)
-
-    def _count_failed(self, scope: ImpactScope, error: Exception) -> None:
-        if scope is not self.scope:
-            return
-        self.view.set_busy(self.task is not None)
-        self.view.show_error(self._words(error))
-
-    def _exported(self, exported: Exported) -> None:
-        self.task, self.last = None, exported
-        self.view.set_busy(False)
-        self.view.show_exported(str(exported.path), exported.rows)
-
-    def _failed(self, error: Exception) -> None:
-        self.task = None
-        self.view.set_busy(False)
-        if isinstance(error, Cancelled):
-            self.view.show_cancelled()
-        else:
-            self.view.show_error(self._words(error))
-
-    def _words(self, error: Exception) -> str:
-        if self._message is not None:
-            return self._message(error)
-        if isinstance(error, DomainError):
-            return domain_message(error)
-        if isinstance(error, Offline):
-            return offline_message()
-        return f"{error.__class__.__name__}: {error}"

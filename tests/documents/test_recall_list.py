@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from models.exports import RECALL_COLUMNS, write_recall_csv, write_recall_xlsx
+from documents.recall_list import RECALL_COLUMNS, write_recall_csv, write_recall_xlsx
 from models.impact import ImpactRow, ImpactScope, ImpactSummary, Place
 from models.trace import Precision
 
