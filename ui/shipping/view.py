@@ -52,7 +52,7 @@ from models.errors import DomainError, ErrorCode
 from models.lookup import plain
 from models.resolve import Resolved, Target, resolve
 from models.shipping import LineView, OpenShipment, PackingList, ShipmentState, ShipmentView
-from printing.packing_list import PackedRow, PackingLine, PackingListDocument, packing_list_pdf
+from ui.documents.packing_list import packing_list_pdf
 from ui.messages import domain_message
 from ui.station_screen import TOUCH_TARGET, Command, Runner, StationScreen, command, parse_quantity
 from ui.widgets.confirm import ConfirmStrip
@@ -611,9 +611,8 @@ class ShippingView(StationScreen):
         self._done()
 
     def _save_document(self, listing: PackingList) -> None:
-        document = _document(listing)
         name = _UNSAFE_IN_FILE_NAME.sub("_", listing.code) + ".pdf"
-        self.runner.save_document(name, lambda: packing_list_pdf(document), self._saved)
+        self.runner.save_document(name, lambda: packing_list_pdf(listing), self._saved)
 
     def _saved(self, path: Path) -> None:
         self._note = self.tr("Packing list saved: {0}").format(str(path))
@@ -883,46 +882,3 @@ def _percent(lines: tuple[LineView, ...]) -> int:
     if not lines:
         return 0
     return round(sum(_permille(line) for line in lines) / len(lines) / 10)
-
-
-def _document(listing: PackingList) -> PackingListDocument:
-    """The model's plain data in the printing module's terms (printing knows nothing of models)."""
-    rows = []
-    for unit in listing.units:
-        note = " · ".join(
-            part
-            for part in (unit.external_code, unit.expires_on.isoformat() if unit.expires_on else None)
-            if part
-        )
-        rows.append(
-            PackedRow(
-                depth=unit.depth,
-                code=unit.code,
-                kind=unit.level or unit.kind,
-                item_code=unit.item_code or "",
-                quantity=plain(unit.quantity),
-                uom=unit.uom,
-                note=note,
-            )
-        )
-    return PackingListDocument(
-        shipment=listing.code,
-        customer_code=listing.customer_code,
-        customer_name_zh=listing.customer_name_zh,
-        customer_name_en=listing.customer_name_en,
-        reference=listing.reference,
-        ordered_on=listing.ordered_on,
-        shipped_on=listing.shipped_on,
-        lines=[
-            PackingLine(
-                item_code=line.item_code,
-                name_zh=line.item_name_zh,
-                name_en=line.item_name_en,
-                uom=line.uom,
-                ordered=line.required,
-                shipped=line.picked,
-            )
-            for line in listing.lines
-        ],
-        rows=rows,
-    )
