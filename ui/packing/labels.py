@@ -4,6 +4,7 @@ print sent again, and a supervisor's reprint with a reason.
 
 A mixin of ui/packing/view.py PackingView, which owns the state, the panel and the database round
 trips these flows end with (`_finish`, `_idle`); its texts are translated in this class's context.
+Every flow is a job of StationScreen's queue (a key starts one through `_key`), ended by `done()`.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ Checked = dict[str, LabelJob | None]
 class LabelFlows:
     """Serialization, scan-back, resend and reprint (see the module docstring).
 
-    PackingView provides the state annotated here and the round trips these flows use: `_ready`,
-    `_awaiting`, `_hold`, `_show`, `_idle`, `_reset_entry`, `_amount_entered`, `_failed`,
-    `_failed_reset` and `_finish`. (No stubs of them here: a mixin's stub would shadow the screen's
-    method, and lupdate loses this class's context under an `if TYPE_CHECKING:` block.)
+    PackingView provides the state annotated here and the round trips these flows use: `_key`,
+    `_ready`, `_awaiting`, `_hold`, `_show`, `_idle`, `_reset_entry`, `_amount_job`, `_failed`,
+    `_failed_reset` and `_finish`; StationScreen the queue (`submit`, `done`, `read`, `act`).
+    (No stubs of them here: a mixin's stub would shadow the screen's method, and lupdate loses
+    this class's context under an `if TYPE_CHECKING:` block.)
     """
 
     runner: Runner
@@ -43,7 +45,7 @@ class LabelFlows:
     _unlabelled: list[str]
     _mode: Mode
     _entry: Entry
-    _busy: bool
+    _login: int
 
     def _check_label(self, found: Resolved, expected: LabelJob) -> None:
         """The mislabelling catch: the label scanned off the unit must be the one just printed."""
@@ -66,7 +68,7 @@ class LabelFlows:
                 self.runner.ok(self.tr("Label {0} confirmed.").format(result.unit_code))
             self._finish()
 
-        self.runner.act(print_jobs.confirm_label, confirmed, self._failed, unit_code=expected.unit_code)
+        self.act(print_jobs.confirm_label, confirmed, self._failed, unit_code=expected.unit_code)
 
     def _order_found(self, order: WorkOrderLabels) -> None:
         if not order.serialized:
@@ -85,16 +87,26 @@ class LabelFlows:
         self._idle()
 
     def _next_label(self) -> None:
+        self._key(self._label_one)
+
+    def _label_one(self) -> None:
         if self._can_label():
             self._create(1)
+        else:
+            self.done()
 
     def _batch(self) -> None:
+        self._key(self._batch_job)
+
+    def _batch_job(self) -> None:
         if self._entry is Entry.BATCH:
-            self._amount_entered()
+            self._amount_job()
         elif self._can_label():
             self._entry = Entry.BATCH
             self.amount.clear()
-            self._show()
+            self._idle()
+        else:
+            self.done()
 
     def _can_label(self) -> bool:
         if not self._ready(free=True):
@@ -109,8 +121,7 @@ class LabelFlows:
 
     def _create(self, count: int) -> None:
         assert self._order is not None
-        self._busy = True
-        self.runner.act(
+        self.act(
             production.create_serials,
             self._created,
             self._failed,
@@ -131,13 +142,22 @@ class LabelFlows:
         self, labels: list[tuple[str, int | None]], after: Callable[[list[PrintAnswer]], None]
     ) -> None:
         """Print each (unit, None) and send each (unit, job) again, then `after` with every answer:
-        the runner answers each label, sent or not, so the screen stays busy until the last one."""
+        the runner answers each label, sent or not, so the job runs until the last one. Labels
+        answered after a login are the job dropped then: nothing more of it is done."""
         answers: list[PrintAnswer] = []
+        login = self._login
 
         def answered(answer: PrintAnswer) -> None:
+            if login != self._login:
+                return
             answers.append(answer)
             if len(answers) == len(labels):
-                after(answers)
+                try:
+                    after(answers)
+                except Exception as error:  # outside the queue's own guard: it must not jam it
+                    self.runner.refuse(self.runner.message(error))
+                    self.job_broken()
+                    self.done()
 
         if not labels:
             after(answers)
@@ -184,15 +204,16 @@ class LabelFlows:
             )
 
     def _resend(self) -> None:
-        if not self._ready():
-            return
+        self._key(self._resend_job)
+
+    def _resend_job(self) -> None:
         unprinted = [job for job in self._labels.unprinted if job.unit_code not in self._unlabelled]
         labels: list[tuple[str, int | None]] = [(job.unit_code, job.job_id) for job in unprinted]
         labels += [(code, None) for code in self._unlabelled]
         if not labels:
             self.runner.refuse(self.tr("There is no label to send again."))
+            self.done()
             return
-        self._busy = True
         codes = [code for code, _ in labels]
         self._print_labels(
             labels,
@@ -219,14 +240,18 @@ class LabelFlows:
             roles = sorted(role.value for role in SUPERVISION)
             self.runner.refuse(domain_message(DomainError(ErrorCode.ROLE_REQUIRED, roles=roles)))
             return
+        self._key(self._reprint_job)
+
+    def _reprint_job(self) -> None:
         if not self._ready(free=True):
+            self.done()
             return
         awaiting = self._awaiting()
         self._mode = Mode.REPRINT
         if awaiting:  # the label just printed tore or got lost: print it again without a scan
             self._hold(Held(awaiting[0].unit_code, awaiting[0].unit_kind, job_id=awaiting[0].job_id))
         else:
-            self._show()
+            self._idle()
 
     def _reprint_found(self, code: str, job: LabelJob | None) -> None:
         if job is None:
@@ -264,7 +289,6 @@ class LabelFlows:
         )
 
     def _reprint(self, held: Held, reason: str) -> None:
-        self._busy = True
-        self.runner.act(
+        self.act(
             print_jobs.reprint_label, self._reprinted, self._failed_reset, job_id=held.job_id, reason=reason
         )

@@ -13,14 +13,15 @@ What a scan does depends on what the screen is waiting for, checked in this orde
   pallet, either opened when there is none; a full one closes itself and its SSCC label prints;
   #CLOSE (F8) closes the current one early, after a question.
 
-Scans that arrive while the database answers the last one wait in line and are handled in order.
+Scans that arrive while the database answers the last one wait in line and are handled in order
+(StationScreen's queue: each scan is a job, ended by `done()`). A key pressed meanwhile is said no
+to: it never waits behind a scan, which may change what the key would act on.
 What the station has open and the labels it still owes are read from the database on activate(),
 so a restart or the next shift carries on. The station's code comes from the runner.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -65,8 +66,7 @@ class PackingView(LabelFlows, StationScreen):
         self._mode = Mode.PACK
         self._entry = Entry.NONE
         self._held: Held | None = None
-        self._busy = False
-        self._queue: deque[str] = deque()
+        self._login = 0  # logins so far: a label answered for the operator before one is not shown
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.panel = PackingPanel(self.station)
@@ -108,45 +108,55 @@ class PackingView(LabelFlows, StationScreen):
             self.strip.cancel()
         self._reset_entry()
         self._skipped.clear()
-        self._queue.clear()
-        self.refresh()
+        self._login += 1
+        super().activate()  # drops the last operator's jobs, then refresh()
 
     def refresh(self) -> None:
-        self._finish()
+        self.submit(self._finish)
 
     def scanned(self, text: str) -> None:
-        if self.strip.waiting:
-            if not self.strip.answer(command(text)):
-                self.runner.refuse(self.tr("Answer the question first: #CONFIRM or #CANCEL."))
-            return
-        if self._busy:
-            self._queue.append(text)
-            return
+        self.submit(lambda: self._scan(text))
+
+    # --- scans (each a job of StationScreen's queue, ended by `done()`) ----------------------------
+
+    def _scan(self, text: str) -> None:
         order = command(text)
-        if order is not None:
+        if self.strip.waiting:
+            if not self.strip.answer(order):
+                self.runner.refuse(self.tr("Answer the question first: #CONFIRM or #CANCEL."))
+            self.done()
+        elif order is not None:
             self._command(order)
         elif self._entry is not Entry.NONE or self._held is not None:
             self.runner.refuse(self._type_first())
+            self.done()
         else:
-            self._busy = True
-            self.runner.read(lambda db: resolve(db, text), self._resolved, self._read_failed)
-
-    # --- scans -----------------------------------------------------------------------------------
+            self.read(lambda db: resolve(db, text), self._resolved, self._read_failed)
 
     def _command(self, order: Command) -> None:
         if order is Command.CANCEL:
             self._cancel()
         elif order is Command.CONFIRM:
             if self._entry is not Entry.NONE:
-                self._amount_entered()
+                self._amount_job()
             elif self._held is not None:
-                self._reason_entered()
+                self._reason_job()
             else:
                 self.runner.refuse(self.tr("There is nothing to confirm."))
+                self.done()
         elif order is Command.CLOSE:
-            self._close_command()
+            self._close_job()
         else:
-            self._unpack_mode()
+            self._start_mode(Mode.UNPACK)
+
+    def _key(self, job: Callable[[], None]) -> None:
+        """A key (or its button) starts `job` now, or is said no to: it never waits behind a scan."""
+        if self.strip.waiting:
+            self.runner.refuse(self.tr("Answer the question first: #CONFIRM or #CANCEL."))
+        elif self.busy:
+            self.runner.refuse(self.tr("Wait: the last scan is still being recorded."))
+        else:
+            self.submit(job)
 
     def _resolved(self, found: Resolved) -> None:
         awaiting = self._awaiting()
@@ -163,16 +173,14 @@ class PackingView(LabelFlows, StationScreen):
                 self._hold_for_repack(found)
             else:
                 code = found.code
-                self.runner.read(
+                self.read(
                     lambda db: print_jobs.last_label(db, code),
                     lambda job: self._reprint_found(code, job),
                     self._read_failed,
                 )
         elif found.target is Target.WORK_ORDER:
             code = found.code
-            self.runner.read(
-                lambda db: print_jobs.work_order_labels(db, code), self._order_found, self._read_failed
-            )
+            self.read(lambda db: print_jobs.work_order_labels(db, code), self._order_found, self._read_failed)
         elif found.target is Target.UNIT:
             self._pack(found)
         else:
@@ -188,9 +196,7 @@ class PackingView(LabelFlows, StationScreen):
     def _pack(self, found: Resolved) -> None:
         if found.unit_kind == "LOT":
             code, station = found.code, self.station
-            self.runner.read(
-                lambda db: packing.pack_room(db, station, code), self._lot_room, self._read_failed
-            )
+            self.read(lambda db: packing.pack_room(db, station, code), self._lot_room, self._read_failed)
         else:
             self._pack_unit(found.code, None)
 
@@ -207,11 +213,10 @@ class PackingView(LabelFlows, StationScreen):
         self._idle()
 
     def _pack_unit(self, code: str, quantity: Decimal | None) -> None:
-        self._busy = True
         if quantity is None:
-            self.runner.act(packing.pack_into_open, self._packed, self._failed, unit_code=code)
+            self.act(packing.pack_into_open, self._packed, self._failed, unit_code=code)
         else:
-            self.runner.act(
+            self.act(
                 packing.pack_into_open, self._packed, self._failed, unit_code=code, quantity=str(quantity)
             )
 
@@ -231,7 +236,12 @@ class PackingView(LabelFlows, StationScreen):
             self._finish()
 
     def _close_command(self) -> None:
+        """F8 or the button; #CLOSE is `_close_job` in its turn."""
+        self._key(self._close_job)
+
+    def _close_job(self) -> None:
         if not self._ready(free=True):
+            self.done()
             return
         container = self._target(self._level)
         if container is None:
@@ -239,6 +249,7 @@ class PackingView(LabelFlows, StationScreen):
                 self.runner.refuse(self.tr("There is no open carton to close."))
             else:
                 self.runner.refuse(self.tr("There is no open pallet to close."))
+            self.done()
             return
         code = container.code
         if container.count == 0 or (container.capacity and container.count >= container.capacity):
@@ -250,14 +261,13 @@ class PackingView(LabelFlows, StationScreen):
             question = self.tr("Close pallet {0} with {1} of {2}?")
         self.strip.ask(
             question.format(short_code(code), plain(container.count), container.capacity or "?"),
-            lambda: self._close(code),
-            self._idle,
+            lambda: self.submit(lambda: self._close(code)),
+            self._show,
         )
-        self._show()
+        self._idle()
 
     def _close(self, code: str) -> None:
-        self._busy = True
-        self.runner.act(packing.close_container, self._closed, self._failed, container_code=code)
+        self.act(packing.close_container, self._closed, self._failed, container_code=code)
 
     def _closed(self, result: CloseResult) -> None:
         self._current.pop(result.level, None)
@@ -297,19 +307,21 @@ class PackingView(LabelFlows, StationScreen):
     # --- unpack, repack ----------------------------------------------------------------------------
 
     def _unpack_mode(self) -> None:
-        self._start_mode(Mode.UNPACK)
+        self._key(lambda: self._start_mode(Mode.UNPACK))
 
     def _repack_mode(self) -> None:
-        self._start_mode(Mode.REPACK)
+        self._key(lambda: self._start_mode(Mode.REPACK))
 
     def _start_mode(self, mode: Mode) -> None:
         if not self._ready(free=True):
+            self.done()
             return
         if self._awaiting():
             self.runner.refuse(self._scan_back_first())
+            self.done()
             return
         self._mode = mode
-        self._show()
+        self._idle()
 
     def _hold(self, held: Held) -> None:
         self._held = held
@@ -337,32 +349,35 @@ class PackingView(LabelFlows, StationScreen):
         self._hold(Held(found.code, found.unit_kind, target=target.code, level=level))
 
     def _reason_entered(self) -> None:
+        """Enter in the reason field; #CONFIRM is `_reason_job` in its turn."""
+        self._key(self._reason_job)
+
+    def _reason_job(self) -> None:
         held = self._held
-        if not self._ready() or held is None or self._entry is not Entry.NONE:
+        if held is None or self._entry is not Entry.NONE:
+            self.done()
             return
         reason = self.reason.text().strip()
         if not reason:
             self.runner.refuse(self.tr("Type the reason first."))
+            self.done()
             return
         if self._mode is Mode.UNPACK:
             question = self.tr("Take {0} out of its container? Reason: {1}").format(held.code, reason)
-            self.strip.ask(question, lambda: self._unpack(held, reason), self._idle)
-            self._show()
+            self.strip.ask(question, lambda: self.submit(lambda: self._unpack(held, reason)), self._show)
+            self._idle()
         elif self._mode is Mode.REPACK:
             assert held.target is not None
             question = self.tr("Move {0} into {1}? Reason: {2}").format(
                 held.code, short_code(held.target), reason
             )
-            self.strip.ask(question, lambda: self._repack(held, reason), self._idle)
-            self._show()
+            self.strip.ask(question, lambda: self.submit(lambda: self._repack(held, reason)), self._show)
+            self._idle()
         else:
             self._reprint(held, reason)
 
     def _unpack(self, held: Held, reason: str) -> None:
-        self._busy = True
-        self.runner.act(
-            packing.unpack, self._unpacked, self._failed_reset, unit_code=held.code, reason=reason
-        )
+        self.act(packing.unpack, self._unpacked, self._failed_reset, unit_code=held.code, reason=reason)
 
     def _unpacked(self, result: UnpackResult) -> None:
         self._reset_entry()
@@ -375,7 +390,6 @@ class PackingView(LabelFlows, StationScreen):
 
     def _repack(self, held: Held, reason: str) -> None:
         assert held.target is not None
-        self._busy = True
         level = held.level
 
         def moved(result: PackResult) -> None:
@@ -392,7 +406,7 @@ class PackingView(LabelFlows, StationScreen):
             else:
                 self._finish()
 
-        self.runner.act(
+        self.act(
             packing.repack,
             moved,
             self._failed_reset,
@@ -404,12 +418,18 @@ class PackingView(LabelFlows, StationScreen):
     # --- typed input, cancel ---------------------------------------------------------------------
 
     def _amount_entered(self) -> None:
-        if not self._ready() or self._entry is Entry.NONE:
+        """Enter in the amount field; #CONFIRM is `_amount_job` in its turn."""
+        self._key(self._amount_job)
+
+    def _amount_job(self) -> None:
+        if self._entry is Entry.NONE:
+            self.done()
             return
         typed = parse_quantity(self.amount.text())
         if self._entry is Entry.BATCH:
             if typed is None or typed < 1 or typed != typed.to_integral_value():
                 self.runner.refuse(self.tr("Type how many serials: a whole number, 1 or more."))
+                self.done()
                 return
             self._entry = Entry.NONE
             self.amount.clear()
@@ -418,6 +438,7 @@ class PackingView(LabelFlows, StationScreen):
         held = self._held
         if typed is None or typed == 0 or held is None:
             self.runner.refuse(self.tr("Type a quantity greater than zero."))
+            self.done()
             return
         self._reset_entry()
         self._pack_unit(held.code, typed)
@@ -427,8 +448,8 @@ class PackingView(LabelFlows, StationScreen):
         last scan it is refused (a cancel then would speak for an action being recorded)."""
         if self.strip.waiting:
             self.strip.cancel()
-        elif self._ready():
-            self._cancel()
+        else:
+            self._key(self._cancel)
 
     def _cancel(self) -> None:
         awaiting = self._awaiting()
@@ -442,7 +463,7 @@ class PackingView(LabelFlows, StationScreen):
         else:
             self.runner.ok(self.tr("Cancelled: nothing was recorded."))
         self._reset_entry()
-        self._show()
+        self._idle()
 
     def _reset_entry(self) -> None:
         self._mode = Mode.PACK
@@ -452,12 +473,10 @@ class PackingView(LabelFlows, StationScreen):
         self.reason.clear()
 
     def _ready(self, *, free: bool = False) -> bool:
-        """Whether a key may start something now; `free`: nor is a typed entry or a mode open."""
+        """Whether a job may start something now (no question open; `free`: nor a typed entry or a
+        mode); said no to otherwise (the job then ends)."""
         if self.strip.waiting:
             self.runner.refuse(self.tr("Answer the question first: #CONFIRM or #CANCEL."))
-            return False
-        if self._busy:
-            self.runner.refuse(self.tr("Wait: the last scan is still being recorded."))
             return False
         if free and (self._entry is not Entry.NONE or self._held is not None or self._mode is not Mode.PACK):
             self.runner.refuse(self._type_first())
@@ -488,8 +507,7 @@ class PackingView(LabelFlows, StationScreen):
 
     def _finish(self, check: Iterable[str] = (), after: Callable[[Checked], None] | None = None) -> None:
         """Reload what the station has open and owes (and the last label of `check`), show it,
-        then run `after` and take the next waiting scan."""
-        self._busy = True
+        then run `after` and end the job."""
         station, skipped, codes = self.station, frozenset(self._skipped), list(check)
         order = self._order.code if self._order else None
         # Units whose label was refused before a job was recorded: still owed, or not any more.
@@ -517,13 +535,12 @@ class PackingView(LabelFlows, StationScreen):
                 after(state.checked)
             self._idle()
 
-        self.runner.read(work, loaded, self._read_failed)
+        self.read(work, loaded, self._read_failed)
 
     def _idle(self) -> None:
-        self._busy = False
+        """The end of a job: show the screen as it is now, then the next scan's turn."""
         self._show()
-        while self._queue and not self._busy:
-            self.scanned(self._queue.popleft())
+        self.done()
 
     # --- what the screen shows -------------------------------------------------------------------
 

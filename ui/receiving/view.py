@@ -10,16 +10,17 @@ A quality inspector (or a supervisor) sees the lots waiting for incoming inspect
 receipts, selects one by scanning its label or in the list, and releases (F7) or rejects (F8) it;
 a rejection is irreversible, so the screen asks first (ConfirmStrip, never a modal box).
 
-Scans are answered one at a time: a scan that arrives while the last one is still being read (or
-while a receipt is being recorded) waits its turn, so a burst "supplier, label, #CONFIRM" is read in
-the order it was scanned, each against the form as the one before left it.
+Scans are answered one at a time (StationScreen's queue): a scan that arrives while the last one is
+still being read (or while a receipt is being recorded) waits its turn, so a burst "supplier, label,
+#CONFIRM" is read in the order it was scanned, each against the form as the one before left it.
+Esc waits its turn too; Enter, F7 and F8 pressed while a scan or an action is under way are not
+queued (Enter is said no to, F7 and F8 do nothing), so a key never acts on a form about to change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import deque
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
@@ -81,8 +82,6 @@ class ReceivingView(StationScreen):
         self._choices = ReceivingChoices((), ())
         self._receipts: TodaysReceipts | None = None
         self._waiting: tuple[QuarantinedLot, ...] = ()
-        self._scans: deque[str] = deque()
-        self._busy = False  # a scan is being read or an action recorded: later scans wait
         self._selected: str | None = None  # the quarantined lot the inspector works on
         self._rejecting: tuple[str, str] | None = None  # (lot, reason) while the question is open
         self._pending_item: str | None = None  # an item scanned before the list had loaded
@@ -270,8 +269,8 @@ class ReceivingView(StationScreen):
 
     def activate(self) -> None:
         """A new login: roles and language may differ; nothing of the last operator is pending."""
-        self._busy = False
-        self._scans.clear()
+        self.drop_jobs()  # an answer still to come for the last operator's job is not shown
+        self.receive_button.setEnabled(True)
         self._apply_roles()
         self.retranslate()
         self.reload()
@@ -287,43 +286,38 @@ class ReceivingView(StationScreen):
             self.runner.read(quarantined_lots, self._show_waiting)
 
     def scanned(self, text: str) -> None:
-        self._scans.append(text)
-        self._next_scan()
+        self.submit(lambda: self._scan(text))
 
-    # --- scans ---------------------------------------------------------------------------------------
+    # --- scans (each a job of StationScreen's queue, ended by `done()`) -------------------------------
 
-    def _next_scan(self) -> None:
-        while self._scans and not self._busy:
-            self._handle(self._scans.popleft())
-
-    def _handle(self, text: str) -> None:
+    def _scan(self, text: str) -> None:
         order = command(text)
         if self.strip.waiting:
             if not self.strip.answer(order):
                 self.runner.refuse(
                     self.tr("Answer the question first. Yes: Enter or #CONFIRM. No: Esc or #CANCEL.")
                 )
+            self.done()
             return
         if order is Command.CONFIRM:
-            self.receive()
+            self._receive()
             return
         if order is Command.CANCEL:
-            self.cancel()
+            self._cancel()
             return
         if order is not None:
             self.runner.refuse(self.tr("{0} does nothing on the receiving screen.").format(order.value))
+            self.done()
             return
         supplier = self._supplier_code() or self._pending_supplier
         item, inspecting = self._item_code() or self._pending_item, self._can_inspect()
-        self._busy = True
-        self.runner.read(
+        self.read(
             lambda db: read_scan(db, text, supplier_code=supplier, item_code=item, inspecting=inspecting),
             self._scan_read,
             self._scan_failed,
         )
 
     def _scan_read(self, scan: ReceivingScan) -> None:
-        self._busy = False
         if scan.kind is ScanKind.SUPPLIER:
             self._choose_supplier(scan.code)
             self.runner.ok(self.tr("Supplier {0}.").format(self._supplier_text(scan.code)))
@@ -353,12 +347,15 @@ class ReceivingView(StationScreen):
         elif scan.kind is ScanKind.OWN_LOT:
             self._own_lot(scan)
         self._show_state()
-        self._next_scan()
+        self.done()
+
+    def job_broken(self) -> None:
+        """A fault in a job (never a refusal): the receive button is back for the next try."""
+        self.receive_button.setEnabled(True)
 
     def _scan_failed(self, _error: Exception) -> None:
         """The runner has said why; the form is as it was."""
-        self._busy = False
-        self._next_scan()
+        self.done()
 
     def _fill_from_label(self, scan: ReceivingScan) -> None:
         """A new package: nothing of the label before stays where this one says nothing."""
@@ -436,14 +433,18 @@ class ReceivingView(StationScreen):
     # --- receiving -----------------------------------------------------------------------------------
 
     def receive(self) -> None:
-        """Enter, the button or #CONFIRM: record the receipt as the form has it."""
+        """Enter or the button: record the receipt as the form has it."""
         if self.strip.waiting:
             return
-        if self._busy:  # a scan queued #CONFIRM waits its turn; a key pressed now is said no to
+        if self.busy:  # a scan queued #CONFIRM waits its turn; a key pressed now is said no to
             self.runner.refuse(
                 self.tr("Still busy with the last scan or action: wait for its answer, then try again.")
             )
             return
+        self.submit(self._receive)
+
+    def _receive(self) -> None:
+        """The job of Enter, the button or #CONFIRM."""
         supplier, item = self._supplier_code(), self._item_code()
         lot = self.lot.text().strip()
         typed = self.quantity.text().strip()
@@ -475,12 +476,11 @@ class ReceivingView(StationScreen):
                 }
                 if self._receipt_id is None or fields != self._receipt_fields:
                     self._receipt_id, self._receipt_fields = str(uuid.uuid4()), fields
-                self._busy = True
                 self._receiving_item = item
                 self.receive_button.setEnabled(False)
-                self.runner.act(
-                    receive, self._received, self._receive_failed, action_id=self._receipt_id, **fields
-                )
+                self.act(receive, self._received, self._receive_failed, action_id=self._receipt_id, **fields)
+                return
+        self.done()  # refused: the runner has said why
 
     def _typed_date(self, edit: QLineEdit) -> dt.date | bool | None:
         """The date typed (None when blank), or False once the operator has been told it is no date."""
@@ -496,7 +496,6 @@ class ReceivingView(StationScreen):
             return False
 
     def _received(self, result: ReceiveResult) -> None:
-        self._busy = False
         self._receipt_id = self._receipt_fields = None  # the next package is a new receipt
         self.receive_button.setEnabled(True)
         choice = self._item_choice(self._receiving_item)
@@ -520,20 +519,27 @@ class ReceivingView(StationScreen):
         self.clear_form()
         self.setFocus()
         self.refresh()
-        self._next_scan()
+        self.done()
 
     def _receive_failed(self, _error: Exception) -> None:
         """The runner has said why; the form stays as typed, to be corrected. Its action id stays
         too: when the outcome was unknown, Enter again on the same form is answered with what was
         recorded, if it was."""
-        self._busy = False
         self.receive_button.setEnabled(True)
-        self._next_scan()
+        self.done()
 
     def cancel(self) -> None:
-        """Esc, the button or #CANCEL: drop the receipt typed so far; again, drop the supplier too."""
+        """Esc or the button: no to the question open, else (in its turn) what #CANCEL does."""
         if self.strip.waiting:
             self.strip.cancel()
+            return
+        self.submit(self._cancel)
+
+    def _cancel(self) -> None:
+        """Drop the receipt typed so far; again, drop the supplier too."""
+        if self.strip.waiting:  # asked since the key: it answers no
+            self.strip.cancel()
+            self.done()
             return
         if not any(edit.text() for edit in (self.lot, self.quantity, self.made, self.expiry)) and (
             self.item.currentIndex() < 0
@@ -542,6 +548,7 @@ class ReceivingView(StationScreen):
             self._pending_supplier = None
         self.clear_form()
         self.setFocus()
+        self.done()
 
     def clear_form(self) -> None:
         """Ready for the next package or delivery: the supplier stays."""
@@ -556,11 +563,15 @@ class ReceivingView(StationScreen):
 
     def release(self) -> None:
         """F7: the selected lot passed incoming inspection (with the note, if one was typed)."""
+        if not (self.busy or self.strip.waiting):
+            self.submit(self._release)
+
+    def _release(self) -> None:
         lot = self._inspectable()
         if lot is None:
+            self.done()
             return
-        self._busy = True
-        self.runner.act(
+        self.act(
             release_received_lot,
             self._released,
             self._inspection_failed,
@@ -570,16 +581,23 @@ class ReceivingView(StationScreen):
 
     def reject(self) -> None:
         """F8: the selected lot failed; the reason is required, and the screen asks before."""
+        if not (self.busy or self.strip.waiting):
+            self.submit(self._reject)
+
+    def _reject(self) -> None:
         lot = self._inspectable()
         if lot is None:
+            self.done()
             return
         reason = self.note.text().strip()
         if not reason:
             self._refuse_at(self.note, self.tr("Type why lot {0} is rejected first.").format(lot))
+            self.done()
             return
         self._rejecting = (lot, reason)
         self.strip.ask(self._reject_question(), self._reject_confirmed, self._reject_dropped)
         self._show_state()
+        self.done()
 
     def _reject_question(self) -> str:
         assert self._rejecting is not None
@@ -587,12 +605,14 @@ class ReceivingView(StationScreen):
         return self.tr("Reject lot {0} ({1})? It can never be used.").format(lot, reason)
 
     def _reject_confirmed(self) -> None:
+        """Yes to the question (whoever answered it): the rejection is recorded in its turn."""
         assert self._rejecting is not None
         lot, reason = self._rejecting
         self._rejecting = None
-        self._busy = True
-        self.runner.act(
-            reject_received_lot, self._rejected, self._inspection_failed, lot_code=lot, reason=reason
+        self.submit(
+            lambda: self.act(
+                reject_received_lot, self._rejected, self._inspection_failed, lot_code=lot, reason=reason
+            )
         )
         self._show_state()
 
@@ -603,8 +623,6 @@ class ReceivingView(StationScreen):
 
     def _inspectable(self) -> str | None:
         """The lot to release or reject now, or None once the operator has been told why not."""
-        if self._busy or self.strip.waiting:
-            return None
         if not self._can_inspect():
             self.runner.refuse(self.tr("Releasing and rejecting lots is for quality inspectors."))
             return None
@@ -617,25 +635,24 @@ class ReceivingView(StationScreen):
     def _released(self, outcome: InspectionOutcome) -> None:
         self._inspected()
         self.runner.ok(self.tr("Lot {0} released: it can be used now.").format(outcome.lot_code))
+        self.done()
 
     def _rejected(self, outcome: InspectionOutcome) -> None:
         self._inspected()
         self.runner.ok(self.tr("Lot {0} rejected: it can never be used.").format(outcome.lot_code))
+        self.done()
 
     def _inspected(self) -> None:
-        self._busy = False
         self._selected = None
         self.note.clear()
         self.waiting.clearSelection()
         self._show_selected()
         self.refresh()
         self._show_state()
-        self._next_scan()
 
     def _inspection_failed(self, _error: Exception) -> None:
         """The runner has said why; the lot stays selected, the note as typed."""
-        self._busy = False
-        self._next_scan()
+        self.done()
 
     def _select_waiting(self, code: str) -> None:
         self._selected = code

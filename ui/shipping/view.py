@@ -6,10 +6,12 @@ GS1 element string) is added to it through `models.shipping.add_to_shipment`, wh
 everything inside what was scanned; a quantity typed first ships that part of a lot. The screen
 only shows the model's answers: which lines are short, which units are on it, why a scan was refused.
 
-Scans are handled one at a time, in the order they came: the next waits until the database has
-answered the one before and the shipment is shown as that answer left it. What a scan means is
-fixed when it is scanned or taken up, never when its lookup answers: the quantity typed before it
-(taken from the field at the scan, so it is for that one scan only) and remove mode.
+Scans are handled one at a time, in the order they came (StationScreen's queue): the next waits
+until the database has answered the one before and the shipment is shown as that answer left it.
+What a scan means is fixed when it is scanned or taken up, never when its lookup answers: the
+quantity typed before it (taken from the field at the scan, so it is for that one scan only) and
+remove mode. Esc waits its turn like a scan; Enter, Delete, F4 and F10 pressed while a scan or an
+action is under way are said no to.
 
 Irreversible steps ask first, inline (ConfirmStrip): taking a unit off the shipment (#REMOVE then
 the unit, or Delete on a selected row), and the shipment leaving (F10 or #CONFIRM). Only a scan made
@@ -22,7 +24,6 @@ screen never judges that on what it last showed. F9 saves the packing list as a 
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -52,7 +53,7 @@ from models.errors import DomainError, ErrorCode
 from models.lookup import plain
 from models.resolve import Resolved, Target, resolve
 from models.shipping import LineView, OpenShipment, PackingList, ShipmentState, ShipmentView
-from printing.packing_list import PackedRow, PackingLine, PackingListDocument, packing_list_pdf
+from ui.documents.packing_list import packing_list_pdf
 from ui.messages import domain_message
 from ui.station_screen import TOUCH_TARGET, Command, Runner, StationScreen, command, parse_quantity
 from ui.widgets.confirm import ConfirmStrip
@@ -70,11 +71,8 @@ class ShippingView(StationScreen):
         self._shipments: list[OpenShipment] = []
         self._view: ShipmentView | None = None
         self._removing = False  # #REMOVE scanned: the next unit scanned comes off the shipment
-        # Scans waiting their turn: (number, text, the quantity typed before it, taken at the scan).
-        self._scans: deque[tuple[int, str, str | None]] = deque()
         self._scan_count = 0  # scans handed to the screen so far: each one's number
         self._asked_after = 0  # the scan count when the open question was asked
-        self._busy = False  # a scan is looked up, an action recorded or the shipment read again
         self._note = ""  # what the last answer left to say under the prompt (not shipped, saved...)
 
         # The context card: which shipment, for whom, how far.
@@ -216,9 +214,7 @@ class ShippingView(StationScreen):
         if self.strip.waiting:
             self.strip.cancel()
         self._removing = False
-        self._busy = False
-        self._scans.clear()
-        super().activate()
+        super().activate()  # drops the last operator's jobs
 
     def refresh(self) -> None:
         if self._view is None:
@@ -228,9 +224,8 @@ class ShippingView(StationScreen):
 
     def scanned(self, text: str) -> None:
         self._scan_count += 1
-        typed = None if command(text) is not None else self._take_quantity()
-        self._scans.append((self._scan_count, text, typed))
-        self._next_scan()
+        number, typed = self._scan_count, None if command(text) is not None else self._take_quantity()
+        self.submit(lambda: self._scan(number, text, typed))
 
     def retranslate(self) -> None:
         self.strip.retranslate()
@@ -256,37 +251,34 @@ class ShippingView(StationScreen):
         self._show_shipments(self._shipments)
         self._show(self._view)
 
-    # --- scans, in turn ----------------------------------------------------------------------------
+    # --- scans, in turn (each a job of StationScreen's queue, ended by `done()`) --------------------
 
-    def _next_scan(self) -> None:
-        while self._scans and not self._busy:
-            self._handle(*self._scans.popleft())
-
-    def _handle(self, number: int, text: str, typed: str | None) -> None:
+    def _scan(self, number: int, text: str, typed: str | None) -> None:
         wanted = command(text)
         if self.strip.waiting:
             # A scan made before the question (the rest of a burst) never answers it.
             if number <= self._asked_after or not self.strip.answer(wanted):
                 self._answer_first()
-                self._give_back(typed)
-            return
-        if wanted is Command.CONFIRM:
-            self.confirm()
+                self._give_back(typed, number)
+            self.done()
+        elif wanted is Command.CONFIRM:
+            self._confirm()
         elif wanted is Command.CANCEL:
-            self.cancel()
+            self._cancel()
         elif wanted is Command.REMOVE:
             self.start_removing()
+            self.done()
         elif wanted is Command.CLOSE:
             self.runner.refuse(
                 self.tr("#CLOSE closes a carton at the packing station: nothing to close here.")
             )
+            self.done()
         else:
             removing = self._removing  # what this scan is for is decided now, not at the answer
-            self._busy = True
-            self.runner.read(
+            self.read(
                 lambda db: resolve(db, text),
-                lambda found: self._found(found, removing, typed),
-                lambda _error: self._not_found(typed),
+                lambda found: self._found(found, removing, typed, number),
+                lambda _error: self._not_found(typed, number),
             )
 
     def _take_quantity(self) -> str | None:
@@ -298,33 +290,35 @@ class ShippingView(StationScreen):
             self.quantity.clear()
         return typed or None
 
-    def _give_back(self, typed: str | None) -> None:
-        """A quantity its scan did not use goes back into the field, to be corrected or used by the
-        next scan; not over one typed since, nor past a scan made after it."""
-        if typed and parse_quantity(typed) is not None and not self.quantity.text() and not self._scans:
+    def _give_back(self, typed: str | None, number: int) -> None:
+        """A quantity its scan (number `number`) did not use goes back into the field, to be
+        corrected or used by the next scan; not over one typed since, nor past a scan made after it."""
+        if (
+            typed
+            and parse_quantity(typed) is not None
+            and not self.quantity.text()
+            and number == self._scan_count
+        ):
             self.quantity.setText(typed)
 
     def _idle(self) -> bool:
         """Keys act at once, scans in turn: a key pressed while a scan is under way is said no to."""
-        if self._busy:
+        if self.busy:
             self.runner.refuse(
                 self.tr("Still busy with the last scan or action: wait for its answer, then try again.")
             )
             return False
         return True
 
-    def _done(self) -> None:
-        """The last scan or action is answered: the next scan's turn."""
-        self._busy = False
-        self._next_scan()
-
     # --- what the operator does ------------------------------------------------------------------
 
     def open_shipment(self, code: str) -> None:
-        """Show a shipment (a pick from the list or a scan of its code)."""
+        """Show a shipment (a pick from the list or a scan of its code), in its turn."""
+        self.submit(lambda: self._open_shipment(code))
+
+    def _open_shipment(self, code: str) -> None:
         self._removing, self._note = False, ""
-        self._busy = True
-        self.runner.read(lambda db: shipping.shipment_view(db, code), self._opened, self._read_failed)
+        self.read(lambda db: shipping.shipment_view(db, code), self._opened, self._read_failed)
 
     def open_selected(self) -> None:
         row = self.shipment_table.currentRow()
@@ -345,16 +339,21 @@ class ShippingView(StationScreen):
         self.runner.read(shipping.open_shipments, self._show_shipments)
 
     def cancel(self) -> None:
-        """Esc or #CANCEL: no to the question, else drop the half-entered (remove mode, a quantity)."""
+        """Esc: what #CANCEL does, in its turn."""
+        self.submit(self._cancel)
+
+    def _cancel(self) -> None:
+        """No to the question, else drop the half-entered (remove mode, a quantity)."""
         if self.strip.waiting:
             self.strip.cancel()  # its "no" puts the focus back where the question came from
-            return
-        if self._removing:
-            self._removing = False
-            self._show_prompt()
-        elif self.quantity.text():
-            self.quantity.clear()
-        self._focus()
+        else:
+            if self._removing:
+                self._removing = False
+                self._show_prompt()
+            elif self.quantity.text():
+                self.quantity.clear()
+            self._focus()
+        self.done()
 
     def start_removing(self) -> None:
         """#REMOVE: the next unit scanned is taken off the shipment (after a question)."""
@@ -373,27 +372,34 @@ class ShippingView(StationScreen):
         """The Remove button or Delete: the selected unit, else wait for the unit's scan."""
         if self.strip.waiting or not self._idle():
             return
-        if self._open_view() is None:
-            return
-        selected = self.unit_table.selectionModel().selectedRows()
-        if selected:
-            self._ask_remove(self.unit_table.item(selected[0].row(), 0).data(CodeRole), from_table=True)
-        else:
-            self.start_removing()
+        self.submit(self._remove_selected)
+
+    def _remove_selected(self) -> None:
+        if self._open_view() is not None:
+            selected = self.unit_table.selectionModel().selectedRows()
+            if selected:
+                self._ask_remove(self.unit_table.item(selected[0].row(), 0).data(CodeRole), from_table=True)
+            else:
+                self.start_removing()
+        self.done()
 
     def confirm(self) -> None:
-        """F10 or #CONFIRM: the shipment read afresh (the model refuses one that cannot leave), then
-        the first question, whose yes checks the quantities once more."""
+        """F10 or the button: what #CONFIRM does, unless a question is open or a job runs."""
         if self.strip.waiting or not self._idle():
             return
+        self.submit(self._confirm)
+
+    def _confirm(self) -> None:
+        """The shipment read afresh (the model refuses one that cannot leave), then the first
+        question, whose yes checks the quantities once more."""
         view = self._open_view()
         if view is None:
+            self.done()
             return
         self._removing = False
         self._show_prompt()
         code = view.code
-        self._busy = True
-        self.runner.read(lambda db: shipping.shipment_to_ship(db, code), self._ask_ship, self._failed)
+        self.read(lambda db: shipping.shipment_to_ship(db, code), self._ask_ship, self._failed)
 
     def save_packing_list(self) -> None:
         """F9: the packing list as a PDF in the station's documents folder (rendered on the worker)."""
@@ -408,13 +414,13 @@ class ShippingView(StationScreen):
 
     # --- answers ---------------------------------------------------------------------------------
 
-    def _found(self, found: Resolved, removing: bool, typed: str | None) -> None:
+    def _found(self, found: Resolved, removing: bool, typed: str | None, number: int) -> None:
         """A scanned code, looked up: for what it was scanned for (remove mode, the quantity typed
         before it), against the shipment as the answer before it left it."""
-        self._busy = False
-        adding = False
+        adding = opening = False
         if found.target is Target.SHIPMENT:
-            self.open_shipment(found.code)
+            opening = True
+            self._open_shipment(found.code)
         elif found.target is not Target.UNIT:
             self.runner.refuse(
                 self.tr("{0} is not a pallet, carton, serial or lot: scan what leaves.").format(found.code)
@@ -428,18 +434,18 @@ class ShippingView(StationScreen):
             self._show_prompt()
             self._ask_remove(found.code)  # on the shipment or not, the model says when asked
         else:
-            adding = self._add(found, typed)
+            adding = self._add(found, typed, number)
         if not adding:
-            self._give_back(typed)
-        self._next_scan()
+            self._give_back(typed, number)
+        if not (adding or opening):
+            self.done()
 
-    def _not_found(self, typed: str | None) -> None:
+    def _not_found(self, typed: str | None, number: int) -> None:
         """The runner has said why the code is not known; nothing changed."""
-        self._busy = False
-        self._give_back(typed)
-        self._next_scan()
+        self._give_back(typed, number)
+        self.done()
 
-    def _add(self, found: Resolved, typed: str | None) -> bool:
+    def _add(self, found: Resolved, typed: str | None, number: int) -> bool:
         """Add what was scanned (the part typed before it, of a lot); False when refused here."""
         assert self._view is not None
         quantity: Decimal | None = None
@@ -451,19 +457,18 @@ class ShippingView(StationScreen):
                 )
                 self._focus()
                 return False
-        self._busy = True
-        self.runner.act(
+        self.act(
             shipping.add_to_shipment,
             lambda state: self._added(state, found),
-            lambda error: self._add_failed(error, typed),
+            lambda error: self._add_failed(error, typed, number),
             shipment_code=self._view.code,
             unit_code=found.code,
             quantity=None if quantity is None else str(quantity),
         )
         return True
 
-    def _add_failed(self, error: Exception, typed: str | None) -> None:
-        self._give_back(typed)  # refused: the quantity is there to be corrected, as typed
+    def _add_failed(self, error: Exception, typed: str | None, number: int) -> None:
+        self._give_back(typed, number)  # refused: the quantity is there to be corrected, as typed
         self._failed(error)
 
     def _added(self, state: ShipmentState, found: Resolved) -> None:
@@ -487,7 +492,7 @@ class ShippingView(StationScreen):
             return
         self._ask(
             self.tr("Take {0} off shipment {1}?").format(code, view.code),
-            lambda: self._remove(view.code, code),
+            lambda: self.submit(lambda: self._remove(view.code, code)),
             self._kept_in_table if from_table else self._focus,
         )
 
@@ -496,8 +501,7 @@ class ShippingView(StationScreen):
         self.unit_table.setFocus()
 
     def _remove(self, shipment_code: str, unit_code: str) -> None:
-        self._busy = True
-        self.runner.act(
+        self.act(
             shipping.remove_from_shipment,
             lambda state: self._removed(state, unit_code),
             self._failed,
@@ -511,29 +515,27 @@ class ShippingView(StationScreen):
 
     def _ask_ship(self, view: ShipmentView) -> None:
         """The first question, with the numbers just read."""
-        self._busy = False
         self._show(view)
         question = (
             self.tr("Ship 1 unit to {0}?").format(self._customer(view))
             if view.pieces == 1
             else self.tr("Ship {0} units to {1}?").format(view.pieces, self._customer(view))
         )
-        self._ask(question, lambda: self._first_yes(view.code), self._not_shipped)
-        self._next_scan()
+        code = view.code
+        self._ask(question, lambda: self.submit(lambda: self._first_yes(code)), self._not_shipped)
+        self.done()
 
     def _first_yes(self, code: str) -> None:
         """Read the shipment again (another station may have changed it) before asking about it."""
-        self._busy = True
-        self.runner.read(lambda db: shipping.shipment_to_ship(db, code), self._checked, self._failed)
+        self.read(lambda db: shipping.shipment_to_ship(db, code), self._checked, self._failed)
 
     def _checked(self, view: ShipmentView) -> None:
-        self._busy = False
         self._show(view)
         if view.differences:
             self._ask_difference(
                 view.code, [(line.item_code, line.required, line.picked) for line in view.differences]
             )
-            self._next_scan()
+            self.done()
         else:
             self._ship(view.code, accept_difference=False)
 
@@ -546,14 +548,13 @@ class ShippingView(StationScreen):
         ]
         self._ask(
             self.tr("NOT as ordered: {0}. Ship anyway?").format("; ".join(parts)),
-            lambda: self._ship(code, accept_difference=True),
+            lambda: self.submit(lambda: self._ship(code, accept_difference=True)),
             self._not_shipped,
         )
 
     def _ship(self, code: str, *, accept_difference: bool) -> None:
         self.runner.pending(self.tr("Shipping {0}…").format(code))
-        self._busy = True
-        self.runner.act(
+        self.act(
             shipping.confirm_shipment,
             self._shipped,
             lambda error: self._ship_failed(code, error, accept_difference),
@@ -573,9 +574,8 @@ class ShippingView(StationScreen):
                 (str(line.get("item")), Decimal(str(line.get("required"))), Decimal(str(line.get("picked"))))
                 for line in error.params.get("lines", [])
             ]
-            self._busy = False
             self._ask_difference(code, lines)
-            self._next_scan()
+            self.done()
             return
         self._failed(error)
 
@@ -608,12 +608,11 @@ class ShippingView(StationScreen):
     def _read_failed(self, _error: Exception) -> None:
         """The runner has said why; the screen stays as it was."""
         self._focus()
-        self._done()
+        self.done()
 
     def _save_document(self, listing: PackingList) -> None:
-        document = _document(listing)
         name = _UNSAFE_IN_FILE_NAME.sub("_", listing.code) + ".pdf"
-        self.runner.save_document(name, lambda: packing_list_pdf(document), self._saved)
+        self.runner.save_document(name, lambda: packing_list_pdf(listing), self._saved)
 
     def _saved(self, path: Path) -> None:
         self._note = self.tr("Packing list saved: {0}").format(str(path))
@@ -622,7 +621,7 @@ class ShippingView(StationScreen):
     def _opened(self, view: ShipmentView) -> None:
         self._show(view)
         self.runner.ok(self.tr("Opened shipment {0} for {1}.").format(view.code, self._customer(view)))
-        self._done()
+        self.done()
 
     def _load(self, code: str) -> None:
         """F5 and the like: the shipment again, whatever is under way (the turn of scans is not touched)."""
@@ -630,12 +629,11 @@ class ShippingView(StationScreen):
 
     def _reload(self, code: str) -> None:
         """After an answer: the shipment as the database has it now, before the next scan's turn."""
-        self._busy = True
-        self.runner.read(lambda db: shipping.shipment_view(db, code), self._reloaded, self._read_failed)
+        self.read(lambda db: shipping.shipment_view(db, code), self._reloaded, self._read_failed)
 
     def _reloaded(self, view: ShipmentView) -> None:
         self._show(view)
-        self._done()
+        self.done()
 
     # --- showing ---------------------------------------------------------------------------------
 
@@ -883,46 +881,3 @@ def _percent(lines: tuple[LineView, ...]) -> int:
     if not lines:
         return 0
     return round(sum(_permille(line) for line in lines) / len(lines) / 10)
-
-
-def _document(listing: PackingList) -> PackingListDocument:
-    """The model's plain data in the printing module's terms (printing knows nothing of models)."""
-    rows = []
-    for unit in listing.units:
-        note = " · ".join(
-            part
-            for part in (unit.external_code, unit.expires_on.isoformat() if unit.expires_on else None)
-            if part
-        )
-        rows.append(
-            PackedRow(
-                depth=unit.depth,
-                code=unit.code,
-                kind=unit.level or unit.kind,
-                item_code=unit.item_code or "",
-                quantity=plain(unit.quantity),
-                uom=unit.uom,
-                note=note,
-            )
-        )
-    return PackingListDocument(
-        shipment=listing.code,
-        customer_code=listing.customer_code,
-        customer_name_zh=listing.customer_name_zh,
-        customer_name_en=listing.customer_name_en,
-        reference=listing.reference,
-        ordered_on=listing.ordered_on,
-        shipped_on=listing.shipped_on,
-        lines=[
-            PackingLine(
-                item_code=line.item_code,
-                name_zh=line.item_name_zh,
-                name_en=line.item_name_en,
-                uom=line.uom,
-                ordered=line.required,
-                shipped=line.picked,
-            )
-            for line in listing.lines
-        ],
-        rows=rows,
-    )

@@ -1,0 +1,1 @@
+"""Documents: each maps one domain result to a layout that printing/ renders."""
