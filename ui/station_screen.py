@@ -21,7 +21,7 @@ One thing at a time: a screen hands each scan and key to `submit(job)`, and the 
 order they came, each ended by `done()` whatever its answer, so a scan is handled in the state the
 scans and keys before it left, a failed job never jams the queue, and a login drops what the last
 operator left queued (`drop_jobs`). `read` and `act` on the screen are the runner's, bound to the
-job running: an answer to a dropped job is not shown.
+job running: an answer to a dropped job is not shown (`bound` does the same for any other answer).
 
 Command barcodes (a printed sheet beside the scanner) let an operator confirm, cancel and close
 without a keyboard: a scan of one of `Command`'s values is a command, never looked up as a code.
@@ -245,7 +245,7 @@ class StationScreen(QWidget):
 
     def drop_jobs(self) -> None:
         """A login: what was queued or half answered belongs to the operator before. An answer still
-        to come for it is dropped (see `_answer`), so nothing holds the queue."""
+        to come for it is dropped (see `bound`), so nothing holds the queue."""
         self._job += 1
         self._jobs.clear()
         self._busy = False
@@ -267,7 +267,7 @@ class StationScreen(QWidget):
     ) -> None:
         """runner.read for the job running: its answer ends the job even if handling it fails
         (`failed` defaults to ending it; the runner has said why)."""
-        self.runner.read(work, self._answer(done), self._answer(failed or self.done))
+        self.runner.read(work, self.bound(done), self.bound(failed or self.done))
 
     def act(
         self,
@@ -278,7 +278,7 @@ class StationScreen(QWidget):
         **kwargs: Any,
     ) -> None:
         """runner.act for the job running: its answer ends the job even if handling it fails."""
-        self.runner.act(operation, self._answer(done), self._answer(failed or self.done), **kwargs)
+        self.runner.act(operation, self.bound(done), self.bound(failed or self.done), **kwargs)
 
     def _run_next(self) -> None:
         while self._jobs and not self._busy:
@@ -290,7 +290,10 @@ class StationScreen(QWidget):
             except Exception as error:  # a fault must not hold every scan after it
                 self._broken(number, error)
 
-    def _answer(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+    def bound(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """`callback` bound to the job running: not called once a login dropped that job, and a
+        fault in it is said and ends the job (for answers that come another way than read and act,
+        such as a label's print answer)."""
         number = self._job
 
         def answered(value: Any) -> None:

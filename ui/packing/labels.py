@@ -45,7 +45,6 @@ class LabelFlows:
     _unlabelled: list[str]
     _mode: Mode
     _entry: Entry
-    _login: int
 
     def _check_label(self, found: Resolved, expected: LabelJob) -> None:
         """The mislabelling catch: the label scanned off the unit must be the one just printed."""
@@ -145,20 +144,13 @@ class LabelFlows:
         the runner answers each label, sent or not, so the job runs until the last one. Labels
         answered after a login are the job dropped then: nothing more of it is done."""
         answers: list[PrintAnswer] = []
-        login = self._login
 
-        def answered(answer: PrintAnswer) -> None:
-            if login != self._login:
-                return
+        def each(answer: PrintAnswer) -> None:
             answers.append(answer)
             if len(answers) == len(labels):
-                try:
-                    after(answers)
-                except Exception as error:  # outside the queue's own guard: it must not jam it
-                    self.runner.refuse(self.runner.message(error))
-                    self.job_broken()
-                    self.done()
+                after(answers)
 
+        answered = self.bound(each)  # dropped after a login; a fault handling it ends the job
         if not labels:
             after(answers)
         for code, job_id in labels:

@@ -66,7 +66,6 @@ class PackingView(LabelFlows, StationScreen):
         self._mode = Mode.PACK
         self._entry = Entry.NONE
         self._held: Held | None = None
-        self._login = 0  # logins so far: a label answered for the operator before one is not shown
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.panel = PackingPanel(self.station)
@@ -108,7 +107,6 @@ class PackingView(LabelFlows, StationScreen):
             self.strip.cancel()
         self._reset_entry()
         self._skipped.clear()
-        self._login += 1
         super().activate()  # drops the last operator's jobs, then refresh()
 
     def refresh(self) -> None:

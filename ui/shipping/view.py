@@ -48,12 +48,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from documents.packing_list import packing_list_pdf
 from models import shipping
 from models.errors import DomainError, ErrorCode
 from models.lookup import plain
 from models.resolve import Resolved, Target, resolve
 from models.shipping import LineView, OpenShipment, PackingList, ShipmentState, ShipmentView
-from ui.documents.packing_list import packing_list_pdf
 from ui.messages import domain_message
 from ui.station_screen import TOUCH_TARGET, Command, Runner, StationScreen, command, parse_quantity
 from ui.widgets.confirm import ConfirmStrip

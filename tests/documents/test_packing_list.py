@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
+from documents.packing_list import packing_list_document, packing_list_pdf
 from models.shipping import LineView, PackedUnit, PackingList
 from printing.packing_list import PackedRow, PackingLine
-from ui.documents.packing_list import packing_list_document, packing_list_pdf
 
 LISTING = PackingList(
     code="SH-SAMPLE",

@@ -1,1 +1,0 @@
-"""Documents: each maps one domain result to a layout that printing/ renders."""
