@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from models.db import Database, resolve_database_url
+from desktop.config import resolve_database_url
+from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.overview import plant_timezone
 
@@ -217,24 +218,17 @@ def _impact(args: argparse.Namespace, db: Database) -> int:
 def _print_test(args: argparse.Namespace) -> int:
     """A sample label, not a unit's: it checks the printer, so it is not a print job, and its codes
     (GS1's demonstration prefix 952, SAMPLE names) name no unit."""
-    import tomllib
-
-    from desktop.config import preview_folder
-    from models.db import config_file_path
+    from desktop.config import ConfigError, load_file, preview_folder
     from printing.render import Label, LabelError
     from printing.samples import SAMPLES
     from printing.settings import PrinterSettings, SettingsError
     from printing.template import TemplateError, built_in
     from printing.transports import PrinterError
 
-    path = config_file_path()
-    values: dict[str, object] = {}
-    try:
-        if path.exists():
-            with path.open("rb") as handle:
-                values = dict(tomllib.load(handle).get("printer", {}))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        print(f"print-test failed: {path}: {error}", file=sys.stderr)
+    try:  # desktop.config reads station.toml, strictly: the one reader of the station's config
+        values: dict[str, object] = dict(load_file().printer)
+    except ConfigError as error:
+        print(f"print-test failed: {error}", file=sys.stderr)
         return 2
     for name in ("driver", "connection", "dpi"):
         if getattr(args, name) is not None:

@@ -2,8 +2,8 @@
 
 It says which station this PC is, in which language it talks to its operators, where the database
 is, when an unattended session locks, and how its printer and scanner are connected. The file lives
-in the user config folder (models.db.config_file_path: TRACESTATION_CONFIG, else the platformdirs
-folder) and looks like this:
+in the user config folder (config_file_path: TRACESTATION_CONFIG, else the platformdirs folder) and
+looks like this:
 
     version = 1
 
@@ -54,17 +54,10 @@ from typing import Any, Final
 
 import platformdirs
 import tomli_w
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from models.db import (
-    APP_AUTHOR,
-    APP_NAME,
-    ENV_CONFIG_FILE,
-    ENV_DATABASE_URL,
-    config_file_path,
-    resolve_database_url,
-)
+from models.db import APP_AUTHOR, APP_NAME, database_url, embedded_url
 from printing.settings import PrinterSettings, SettingsError
 
 CURRENT_VERSION: Final = 1
@@ -79,6 +72,9 @@ BAUD_RATES: Final = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400
 GAP_MS: Final = range(1, 1001)
 SUFFIXES: Final = ("\r", "\n", "\r\n", "\t", "")
 
+# This module is the one reader of the station's config: the domain (models.db) takes a URL.
+ENV_DATABASE_URL: Final = "TRACESTATION_DATABASE_URL"
+ENV_CONFIG_FILE: Final = "TRACESTATION_CONFIG"
 ENV_STATION: Final = "TRACESTATION_STATION"
 ENV_LANGUAGE: Final = "TRACESTATION_LANGUAGE"
 ENV_IDLE_LOCK_MINUTES: Final = "TRACESTATION_IDLE_LOCK_MINUTES"
@@ -146,6 +142,14 @@ class ConfigError(ValueError):
 
 
 _NOTHING: Final = object()  # ConfigError's value when there is none to show (a missing key)
+
+
+def config_file_path() -> Path:
+    """The station config file: TRACESTATION_CONFIG, else station.toml in the user config folder."""
+    override = os.environ.get(ENV_CONFIG_FILE)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "station.toml"
 
 
 def preview_folder() -> Path:
@@ -286,7 +290,7 @@ def load(path: Path | None = None, environ: Mapping[str, str] | None = None) -> 
     """The effective config: the file's own (`load_file`), with the environment's overrides applied.
 
     Without `path` the file is TRACESTATION_CONFIG of `environ` (the process environment by default),
-    else station.toml in the user config folder, as models.db.config_file_path finds it.
+    else station.toml in the user config folder, as config_file_path finds it.
     """
     environ = os.environ if environ is None else environ
     return apply_environment(load_file(_path(path, environ)), environ)
@@ -317,6 +321,18 @@ def load_file(path: Path | None = None) -> StationConfig:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(source, None, _NOTHING, f"is not valid TOML ({error})") from error
     return _from_toml(data, source)
+
+
+def resolve_database_url(environ: Mapping[str, str] | None = None, path: Path | None = None) -> URL:
+    """The database this station uses: TRACESTATION_DATABASE_URL, else the file's [database] url,
+    else the embedded SQLite database.
+
+    The environment wins without the file being read, so an administrator can point a command at a
+    database whatever state the file is in; a file that is read is read strictly (`load_file`).
+    """
+    environ = os.environ if environ is None else environ
+    raw = environ.get(ENV_DATABASE_URL) or load_file(_path(path, environ)).database_url
+    return database_url(raw) if raw else embedded_url()
 
 
 def _path(path: Path | None, environ: Mapping[str, str]) -> Path:
@@ -365,7 +381,7 @@ def _from_toml(data: dict[str, Any], source: str) -> StationConfig:
     station, database, scanner = tables["station"], tables["database"], tables["scanner"]
     url = database.get("url")
     if isinstance(url, str) and not url.strip():
-        url = None  # models.db.resolve_database_url reads a blank url as "the embedded database" too
+        url = None  # a blank url is "the embedded database", as resolve_database_url reads it
     try:
         config = StationConfig(
             version=CURRENT_VERSION,
@@ -420,7 +436,7 @@ def apply_environment(config: StationConfig, environ: Mapping[str, str] | None =
     changes: dict[str, Any] = {}
     for name, variable in ENVIRONMENT.items():
         value = environ.get(variable)
-        if not value:  # as models.db treats an empty TRACESTATION_DATABASE_URL
+        if not value:  # as resolve_database_url treats an empty TRACESTATION_DATABASE_URL
             continue
         if name == "idle_lock_minutes":
             text = value.strip()
@@ -495,7 +511,7 @@ def _database_url(source: str, key: str, value: object) -> None:
         raise ConfigError(source, key, value, f"text: {what}")
     try:
         # The same reading the application will do, so a URL accepted here is one it can use.
-        resolve_database_url({ENV_DATABASE_URL: value})
+        database_url(value)
     except (ValueError, ArgumentError):
         raise ConfigError(source, key, _hide_password(value), f"a PostgreSQL or SQLite URL: {what}") from None
 

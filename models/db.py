@@ -1,15 +1,15 @@
 """Where the database is and how to connect to it.
 
-A trial station needs no configuration at all (an SQLite file in the user data folder); a plant
-points every station at one PostgreSQL database through the environment or the station config file.
+A trial station needs no configuration at all (an SQLite file in the user data folder, `embedded_url`);
+a plant points every station at one PostgreSQL database. Which URL a station uses is decided by its
+config (desktop.config: the environment, then station.toml): the domain takes a URL and never reads
+the station's config itself.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,20 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 APP_NAME = "TraceStation"
 APP_AUTHOR = "TraceStation"
-ENV_DATABASE_URL = "TRACESTATION_DATABASE_URL"
-ENV_CONFIG_FILE = "TRACESTATION_CONFIG"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 5
 READ_ONLY_OPTION = "tracestation_read_only"
 SQLITE_MINIMUM = (3, 35)
-
-
-def config_file_path() -> Path:
-    """The station config file: TRACESTATION_CONFIG, else station.toml in the user config folder."""
-    override = os.environ.get(ENV_CONFIG_FILE)
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR)) / "station.toml"
 
 
 def default_sqlite_path() -> Path:
@@ -50,43 +40,27 @@ def embedded_url() -> URL:
     return URL.create("sqlite+pysqlite", database=str(sqlite_path))
 
 
-def resolve_database_url(environ: dict[str, str] | None = None, config_path: Path | None = None) -> URL:
-    """The environment wins over the config file, which wins over the embedded default.
+def database_url(raw: URL | str) -> URL:
+    """`raw` as the URL the domain connects with, or ValueError if TraceStation cannot run on it.
 
-    A PostgreSQL URL without a driver is given psycopg2 explicitly: SQLAlchemy 2.1 would otherwise
-    pick psycopg 3, which the project does not install.
+    Where the URL comes from (environment, station.toml) is the station config's business
+    (desktop.config); the domain only takes it. A PostgreSQL URL without a driver is given psycopg2
+    explicitly: SQLAlchemy 2.1 would otherwise pick psycopg 3, which the project does not install.
     """
-    environ = os.environ if environ is None else environ
-    raw = environ.get(ENV_DATABASE_URL)
-    if not raw:
-        path = config_path or config_file_path()
-        if path.exists():
-            raw = _url_from_config(path)
-    if not raw:
-        return embedded_url()
     url = make_url(raw)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg2")
     if url.get_backend_name() not in ("postgresql", "sqlite"):
-        raise ValueError(f"TraceStation runs on PostgreSQL or SQLite, not {url.get_backend_name()!r}: {raw}")
+        shown = url.render_as_string(hide_password=True)
+        raise ValueError(
+            f"TraceStation runs on PostgreSQL or SQLite, not {url.get_backend_name()!r}: {shown}"
+        )
     return url
 
 
-def _url_from_config(path: Path) -> str | None:
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    database = data.get("database", {})
-    if not isinstance(database, dict):
-        raise ValueError(f"{path}: [database] must be a table")
-    url = database.get("url")
-    return str(url) if url else None
-
-
-def make_engine(url: URL | str | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: URL | str, **kwargs: Any) -> Engine:
     """An engine with the settings each backend needs for safe concurrent station work."""
-    url = resolve_database_url() if url is None else make_url(url)
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg2")
+    url = database_url(url)
     if url.get_backend_name() == "sqlite":
         if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
             raise ValueError(
@@ -149,7 +123,7 @@ class Database:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
 
     @classmethod
-    def connect(cls, url: URL | str | None = None, **kwargs: Any) -> Database:
+    def connect(cls, url: URL | str, **kwargs: Any) -> Database:
         return cls(make_engine(url, **kwargs))
 
     @property

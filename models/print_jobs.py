@@ -388,10 +388,6 @@ def mark_failed(db: Database, job_id: int, error: str) -> PrintJobStatus:
     return _move(db, job_id, PrintJobStatus.FAILED, error)
 
 
-def mark_confirmed(db: Database, job_id: int) -> PrintJobStatus:
-    return _move(db, job_id, PrintJobStatus.CONFIRMED, None)
-
-
 def _move(db: Database, job_id: int, status: PrintJobStatus, error: str | None) -> PrintJobStatus:
     """One conditional UPDATE: a job moves only from where it may (a second SENT changes nothing)."""
     with db.session() as session, session.begin():

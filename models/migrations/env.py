@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by models.migrate, or on the resolved URL."""
+"""Alembic environment: runs on the connection or the URL handed over by models.migrate."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = config.get_main_option("sqlalchemy.url") or None
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:  # the domain takes a URL; it never looks for the station's config itself
+        raise SystemExit("TraceStation migrations need a database: use `tracestation-admin db upgrade`.")
     engine = make_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         _run(connection)

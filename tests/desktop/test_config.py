@@ -21,9 +21,9 @@ from desktop.config import (
     load,
     load_file,
     preview_folder,
+    resolve_database_url,
     save,
 )
-from models.db import resolve_database_url
 
 FULL = StationConfig(
     station_code="PACK-01",
@@ -55,7 +55,9 @@ def test_a_missing_file_is_a_station_not_set_up_yet(tmp_path: Path) -> None:
     assert not (tmp_path / "station.toml").exists()  # reading never creates the file
 
 
-def test_the_default_path_is_the_one_models_db_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_path_is_the_one_the_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path, 'version = 1\n[station]\ncode = "RCV-01"\n')
     monkeypatch.setenv("TRACESTATION_CONFIG", str(path))
     assert load_file().station_code == "RCV-01"
@@ -98,7 +100,7 @@ def test_what_is_saved_loads_back_the_same(tmp_path: Path, config: StationConfig
     assert path.read_text(encoding="utf-8") == dumps(config)
 
 
-def test_the_database_url_is_read_by_models_db_from_the_same_file(tmp_path: Path) -> None:
+def test_the_database_url_is_read_from_the_same_file(tmp_path: Path) -> None:
     path = save(FULL, tmp_path / "station.toml")
     url = resolve_database_url({}, path)
     assert (url.drivername, url.host, url.database, url.password) == (
@@ -112,9 +114,42 @@ def test_the_database_url_is_read_by_models_db_from_the_same_file(tmp_path: Path
     assert "database" not in tomllib.loads(dumps(StationConfig()))  # none: the embedded database
 
 
-def test_a_blank_database_url_is_the_embedded_database_as_for_models_db(tmp_path: Path) -> None:
+def test_a_blank_database_url_is_the_embedded_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path, '[database]\nurl = ""\n')
     assert load_file(path).database_url is None
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    url = resolve_database_url({"TRACESTATION_DATABASE_URL": ""}, path)
+    assert url.get_backend_name() == "sqlite" and url.database is not None
+    assert Path(url.database).is_relative_to(tmp_path / "data")
+
+
+def test_the_database_is_the_environment_s_then_the_file_s_then_the_embedded_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, '[database]\nurl = "postgresql+psycopg2://ts@db/trace"\n')
+    url = resolve_database_url({"TRACESTATION_DATABASE_URL": "postgresql://ts@db.plant/trace"}, path)
+    assert (url.drivername, url.host) == ("postgresql+psycopg2", "db.plant")
+    assert resolve_database_url({}, path).host == "db"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    embedded = resolve_database_url({}, tmp_path / "missing.toml")
+    assert embedded.get_backend_name() == "sqlite" and embedded.database is not None
+    assert Path(embedded.database).is_relative_to(tmp_path / "data")
+    # The environment wins without the file being read: an administrator can fix a broken station.
+    broken = write(tmp_path, 'database = "sqlite:///x"\n')
+    assert resolve_database_url({"TRACESTATION_DATABASE_URL": "sqlite:///y"}, broken).database == "y"
+    with pytest.raises(ConfigError, match="must be a table"):
+        resolve_database_url({}, broken)
+    with pytest.raises(ValueError, match="PostgreSQL or SQLite"):
+        resolve_database_url({"TRACESTATION_DATABASE_URL": "mysql://root@localhost/x"}, path)
+
+
+def test_the_config_file_is_found_through_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACESTATION_CONFIG", str(tmp_path / "elsewhere.toml"))
+    assert station_config.config_file_path() == tmp_path / "elsewhere.toml"
 
 
 def test_the_environment_wins_and_is_never_written_back(tmp_path: Path) -> None:

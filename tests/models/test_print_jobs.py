@@ -9,7 +9,7 @@ import zxingcpp
 from models import print_jobs
 from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
-from models.print_jobs import claim, mark_confirmed, mark_failed
+from models.print_jobs import claim, mark_failed
 from models.resolve import resolve
 from models.schema import EventType, PrintJob, PrintJobStatus, Unit, WorkOrder
 from printing.render import render
@@ -78,8 +78,10 @@ def test_a_job_is_recorded_before_it_is_sent_and_moves_only_forward(plant: Plant
     assert claim(plant.db, job.job_id, "another station") is None  # only one station sends it
     assert mark_failed(plant.db, job.job_id, "10.0.0.9:9100: UNREACHABLE") is PrintJobStatus.FAILED
     assert claim(plant.db, job.job_id, "ZPL 10.0.0.9:9100") is not None  # sent again after the failure
-    assert mark_confirmed(plant.db, job.job_id) is PrintJobStatus.CONFIRMED
-    assert mark_confirmed(plant.db, job.job_id) is PrintJobStatus.CONFIRMED  # a repeated report
+    confirmed = flows.replayed(
+        plant, print_jobs.confirm_label, plant.actor(OPERATOR, "PCK-01"), unit_code=meter
+    )
+    assert confirmed.status is PrintJobStatus.CONFIRMED  # the label scanned back
     [row] = flows.rows(plant, PrintJob, PrintJob.id == job.job_id)
     assert (row.status, row.error, row.printer) == (PrintJobStatus.CONFIRMED, None, "ZPL 10.0.0.9:9100")
     with pytest.raises(DomainError) as wrong:
