@@ -20,7 +20,7 @@ from desktop.shell import StationCheck
 from models.db import Database
 from models.errors import DomainError
 
-WINDOW_SIZE = (1280, 800)
+WINDOW_SIZE = (1280, 800)  # [station] window = "window": a developer's or a trial's desktop
 
 
 def schema_problem(db: Database) -> str | None:
@@ -121,8 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # does there; a database that is down, too old or does not know this station is said on the
     # station itself (the details in the log), and the station goes on once the database answers.
     shell = StationShell(app, db, config, StationPlace(station_code, ""), switch_language=language.switch)
-    shell.window.resize(*WINDOW_SIZE)
-    shell.window.show()
+    if config.window == "fullscreen":
+        # A station PC: the screen is the station, nothing around it. The geometry first: without a
+        # window manager (a kiosk X session) the full-screen state alone keeps the size hint.
+        shell.window.setGeometry(app.primaryScreen().geometry())
+        shell.window.showFullScreen()
+    else:
+        shell.window.resize(*WINDOW_SIZE)
+        shell.window.show()
     calm_garbage_collector()
     shell.check_station(functools.partial(_check, db, station_code, config.language))
     status = app.exec()

@@ -11,6 +11,7 @@ looks like this:
     code = "PACK-01"                    # left out: not set up yet, the station shows its setup dialog
     language = "zh_CN"                  # "zh_CN" or "en_US"
     idle_lock_minutes = 15              # 1-240
+    window = "fullscreen"               # "fullscreen" (a station PC, the default) or "window"
 
     [database]
     url = "postgresql+psycopg2://trace@db.plant/trace"   # left out: the embedded SQLite database
@@ -31,8 +32,8 @@ the key and the value (ConfigError), never replaced by a default: a station that
 wrong printer or books to the wrong station is worse than one that says it cannot start.
 
 The environment overrides the file (TRACESTATION_DATABASE_URL, TRACESTATION_STATION,
-TRACESTATION_LANGUAGE, TRACESTATION_IDLE_LOCK_MINUTES) so a plant can configure stations through
-its deployment tools; `load` gives the effective config, `load_file` the file's own, and only the
+TRACESTATION_LANGUAGE, TRACESTATION_IDLE_LOCK_MINUTES, TRACESTATION_WINDOW) so a plant can configure
+stations through its deployment tools; `load` gives the effective config, `load_file` the file's own, and only the
 file's own is ever saved (`save` refuses a config that carries environment overrides), so a
 database password given in the environment never ends up in the file.
 
@@ -64,6 +65,10 @@ CURRENT_VERSION: Final = 1
 LANGUAGES: Final = ("zh_CN", "en_US")
 DEFAULT_LANGUAGE: Final = "zh_CN"
 DEFAULT_IDLE_LOCK_MINUTES: Final = 15
+# A station PC runs its one screen full screen (a kiosk: nothing else to click away to); a developer
+# or a trial on a desktop wants a window.
+WINDOW_MODES: Final = ("fullscreen", "window")
+DEFAULT_WINDOW: Final = "fullscreen"
 IDLE_LOCK_MINUTES: Final = range(1, 241)
 CODE_LENGTH: Final = 64  # models.schema.Code: a longer station code cannot name a station
 # The rates serial scanners are set to; anything else is a typo (96000) that would read garbage.
@@ -78,12 +83,14 @@ ENV_CONFIG_FILE: Final = "TRACESTATION_CONFIG"
 ENV_STATION: Final = "TRACESTATION_STATION"
 ENV_LANGUAGE: Final = "TRACESTATION_LANGUAGE"
 ENV_IDLE_LOCK_MINUTES: Final = "TRACESTATION_IDLE_LOCK_MINUTES"
+ENV_WINDOW: Final = "TRACESTATION_WINDOW"
 # Which field each variable overrides.
 ENVIRONMENT: Final[Mapping[str, str]] = {
     "database_url": ENV_DATABASE_URL,
     "station_code": ENV_STATION,
     "language": ENV_LANGUAGE,
     "idle_lock_minutes": ENV_IDLE_LOCK_MINUTES,
+    "window": ENV_WINDOW,
 }
 
 # The types of the [printer] keys. PrinterSettings.from_mapping turns some values into strings
@@ -102,7 +109,7 @@ PRINTER_TYPES: Final[Mapping[str, type]] = {
 # What earlier releases wrote before the file had a version (and what tests still write).
 _LEGACY_TABLES: Final = frozenset({"database", "printer"})
 _TABLES: Final[Mapping[str, frozenset[str]]] = {
-    "station": frozenset({"code", "language", "idle_lock_minutes"}),
+    "station": frozenset({"code", "language", "idle_lock_minutes", "window"}),
     "database": frozenset({"url"}),
     "printer": frozenset(PRINTER_TYPES),
     "scanner": frozenset({"serial_port", "baud", "prefix", "suffix", "gap_ms"}),
@@ -229,6 +236,7 @@ class StationConfig:
     language: str = DEFAULT_LANGUAGE
     database_url: str | None = None
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    window: str = DEFAULT_WINDOW
     printer: Mapping[str, PrinterValue] = field(default_factory=FrozenTable)
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     overrides: frozenset[str] = field(default=frozenset(), compare=False)
@@ -251,6 +259,7 @@ class StationConfig:
                 self.language,
                 self.database_url,
                 self.idle_lock_minutes,
+                self.window,
                 self.printer,
                 self.scanner,
             )
@@ -268,6 +277,7 @@ class StationConfig:
         if self.database_url is not None:
             _database_url(source, "[database] url", self.database_url)
         _whole(source, "[station] idle_lock_minutes", self.idle_lock_minutes, IDLE_LOCK_MINUTES, "minutes")
+        _choice(source, "[station] window", self.window, WINDOW_MODES)
         _printer(source, self.printer)
         if not isinstance(self.scanner, ScannerConfig):
             raise ConfigError(source, "[scanner]", self.scanner, "a ScannerConfig")
@@ -389,6 +399,7 @@ def _from_toml(data: dict[str, Any], source: str) -> StationConfig:
             language=station.get("language", DEFAULT_LANGUAGE),
             database_url=url,
             idle_lock_minutes=station.get("idle_lock_minutes", DEFAULT_IDLE_LOCK_MINUTES),
+            window=station.get("window", DEFAULT_WINDOW),
             printer=_checked_printer(source, tables["printer"]),
             scanner=_scanner(source, scanner),
         )
@@ -461,6 +472,7 @@ _VARIABLES: Final[Mapping[str, str]] = {
     "[station] language": ENV_LANGUAGE,
     "[database] url": ENV_DATABASE_URL,
     "[station] idle_lock_minutes": ENV_IDLE_LOCK_MINUTES,
+    "[station] window": ENV_WINDOW,
 }
 
 
@@ -562,7 +574,11 @@ def dumps(config: StationConfig) -> str:
     station: dict[str, PrinterValue] = {}
     if config.station_code is not None:
         station["code"] = config.station_code
-    station |= {"language": config.language, "idle_lock_minutes": config.idle_lock_minutes}
+    station |= {
+        "language": config.language,
+        "idle_lock_minutes": config.idle_lock_minutes,
+        "window": config.window,
+    }
     scanner = config.scanner
     tables: dict[str, Mapping[str, PrinterValue]] = {
         "station": station,

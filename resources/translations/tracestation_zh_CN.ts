@@ -2262,8 +2262,8 @@
         <translation>事件</translation>
     </message>
     <message>
-        <source>Genealogy picture</source>
-        <translation>谱系图</translation>
+        <source>Genealogy picture (Ctrl+3)</source>
+        <translation>谱系图（Ctrl+3）</translation>
     </message>
     <message>
         <source>Hold…</source>
@@ -2274,8 +2274,8 @@
         <translation>所在容器</translation>
     </message>
     <message>
-        <source>Inspections</source>
-        <translation>检验结果</translation>
+        <source>Inspections (Ctrl+5)</source>
+        <translation>检验结果（Ctrl+5）</translation>
     </message>
     <message>
         <source>Item</source>
@@ -2370,8 +2370,8 @@
         <translation>时间</translation>
     </message>
     <message>
-        <source>Timeline</source>
-        <translation>时间线</translation>
+        <source>Timeline (Ctrl+4)</source>
+        <translation>时间线（Ctrl+4）</translation>
     </message>
     <message>
         <source>Trace</source>
@@ -2402,12 +2402,12 @@
         <translation>测量值</translation>
     </message>
     <message>
-        <source>Where it came from</source>
-        <translation>来源（反向追溯）</translation>
+        <source>Where it came from (Ctrl+1)</source>
+        <translation>来源（Ctrl+1）</translation>
     </message>
     <message>
-        <source>Where it went</source>
-        <translation>去向（正向追溯）</translation>
+        <source>Where it went (Ctrl+2)</source>
+        <translation>去向（Ctrl+2）</translation>
     </message>
     <message>
         <source>Work order</source>

@@ -30,6 +30,7 @@ FULL = StationConfig(
     language="en_US",
     database_url="postgresql+psycopg2://trace:s3cret@db.plant:5432/trace",
     idle_lock_minutes=30,
+    window="window",
     printer={"driver": "zpl", "connection": "tcp://10.0.0.9:9100", "dpi": 300, "darkness": 20, "copies": 2},
     scanner=ScannerConfig(serial_port="COM3", baud=115200, prefix="]C1", suffix="\r\n", gap_ms=25),
 )
@@ -47,6 +48,7 @@ def test_a_missing_file_is_a_station_not_set_up_yet(tmp_path: Path) -> None:
     assert config.station_code is None and not config.is_set_up
     assert (config.version, config.language, config.database_url) == (CURRENT_VERSION, "zh_CN", None)
     assert config.idle_lock_minutes == 15
+    assert config.window == "fullscreen"  # a station PC is a kiosk unless told otherwise
     assert config.scanner == ScannerConfig(serial_port=None, baud=9600, prefix="", suffix="\r", gap_ms=40)
     settings = config.printer_settings()
     assert settings.driver == "preview"
@@ -159,6 +161,7 @@ def test_the_environment_wins_and_is_never_written_back(tmp_path: Path) -> None:
         "TRACESTATION_STATION": "SHIP-02",
         "TRACESTATION_LANGUAGE": "zh_CN",
         "TRACESTATION_IDLE_LOCK_MINUTES": " 5 ",
+        "TRACESTATION_WINDOW": "fullscreen",
     }
     effective = load(path, environ)
     assert effective.database_url == "postgresql://env:envpass@db.other/trace"
@@ -168,7 +171,8 @@ def test_the_environment_wins_and_is_never_written_back(tmp_path: Path) -> None:
         5,
     )
     assert effective.printer == FULL.printer and effective.scanner == FULL.scanner
-    assert effective.overrides == {"database_url", "station_code", "language", "idle_lock_minutes"}
+    assert effective.window == "fullscreen"
+    assert effective.overrides == {"database_url", "station_code", "language", "idle_lock_minutes", "window"}
 
     # The effective config is refused by save: the password and the station came from the environment.
     with pytest.raises(ConfigError, match="TRACESTATION_DATABASE_URL") as refused:
@@ -205,6 +209,7 @@ def test_an_empty_variable_is_unset(tmp_path: Path) -> None:
         ('version = 1\n[station]\nlanguage = "fr_FR"', "[station] language", "'fr_FR'"),
         ('version = 1\n[station]\nlanguage = "zh-CN"', "[station] language", "'zh-CN'"),
         ("version = 1\n[station]\nidle_lock_minutes = 0", "[station] idle_lock_minutes", "0"),
+        ('version = 1\n[station]\nwindow = "kiosk"', "[station] window", "'kiosk'"),
         ("version = 1\n[station]\nidle_lock_minutes = 241", "[station] idle_lock_minutes", "241"),
         ('version = 1\n[station]\nidle_lock_minutes = "15"', "[station] idle_lock_minutes", "'15'"),
         ("version = 1\n[station]\nidle_lock_minutes = 15.0", "[station] idle_lock_minutes", "15.0"),

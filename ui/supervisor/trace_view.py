@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -48,6 +47,7 @@ CARD_FIELDS = ("code", "item", "kind", "status", "quantity", "supplier", "work_o
 
 TIMELINE_COLUMNS = 10
 INSPECTION_COLUMNS = 9
+BACKWARD_PAGE, FORWARD_PAGE, PICTURE_PAGE, TIMELINE_PAGE, INSPECTIONS_PAGE = range(5)
 EventIdRole = Qt.ItemDataRole.UserRole + 1  # on the timeline's first column: the entry's event id
 
 
@@ -130,13 +130,14 @@ class TraceView(QWidget):
         self.release_button.setObjectName("releaseButton")
         self.scrap_button = QPushButton()
         self.scrap_button.setObjectName("scrapButton")
-        actions = QHBoxLayout()
-        actions.addStretch(1)
+        # Beside the fields, not under them: on a 1280x800 screen every row of height goes to the trees.
+        actions = QVBoxLayout()
         for button in (self.hold_button, self.release_button, self.scrap_button):
             button.setMinimumHeight(TOUCH_TARGET)
             button.setEnabled(False)
             actions.addWidget(button)
-        card_grid.addLayout(actions, (len(CARD_FIELDS) + 1) // 2, 0, 1, 4)
+        actions.addStretch(1)
+        card_grid.addLayout(actions, 0, 4, (len(CARD_FIELDS) + 1) // 2, 1)
 
         self.backward_model = TraceModel(self._words, self)
         self.forward_model = TraceModel(self._words, self)
@@ -180,23 +181,18 @@ class TraceView(QWidget):
         picture_layout.addWidget(self.genealogy, 1)
         picture_layout.addLayout(picture_buttons)
 
+        # One page at a time, each with the whole height below the card: the trees, the picture, the
+        # timeline and the inspections are each usable on a 1280x800 station, chosen by Ctrl+1..5.
         self.tabs = QTabWidget()
         self.tabs.setObjectName("traceTabs")
+        self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.addTab(self.backward_tree, "")
         self.tabs.addTab(self.forward_tree, "")
         self.tabs.addTab(picture_box, "")
+        self.tabs.addTab(self.timeline, "")
         self.tabs.addTab(self.inspections, "")
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tabs)
-        timeline_box = QWidget()
-        timeline_layout = QVBoxLayout(timeline_box)
-        timeline_layout.setContentsMargins(0, 0, 0, 0)
-        self.timeline_title = QLabel()
-        timeline_layout.addWidget(self.timeline_title)
-        timeline_layout.addWidget(self.timeline)
-        split.addWidget(timeline_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        for number in range(self.tabs.count()):
+            QShortcut(QKeySequence(f"Ctrl+{number + 1}"), self, functools.partial(self.show_page, number))
 
         layout = QVBoxLayout(self)
         layout.addLayout(search_row)
@@ -204,7 +200,7 @@ class TraceView(QWidget):
         layout.addWidget(self.choices_title)
         layout.addWidget(self.choices)
         layout.addWidget(self.card)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.tabs, 1)
 
         self.hold_button.clicked.connect(self._hold)
         self.release_button.clicked.connect(self._release)
@@ -301,10 +297,11 @@ class TraceView(QWidget):
         }
         for name, caption in captions.items():
             self.card_captions[name].setText(caption)
-        self.tabs.setTabText(0, self.tr("Where it came from"))
-        self.tabs.setTabText(1, self.tr("Where it went"))
-        self.tabs.setTabText(2, self.tr("Genealogy picture"))
-        self.tabs.setTabText(3, self.tr("Inspections"))
+        self.tabs.setTabText(BACKWARD_PAGE, self.tr("Where it came from (Ctrl+1)"))
+        self.tabs.setTabText(FORWARD_PAGE, self.tr("Where it went (Ctrl+2)"))
+        self.tabs.setTabText(PICTURE_PAGE, self.tr("Genealogy picture (Ctrl+3)"))
+        self.tabs.setTabText(TIMELINE_PAGE, self.tr("Timeline (Ctrl+4)"))
+        self.tabs.setTabText(INSPECTIONS_PAGE, self.tr("Inspections (Ctrl+5)"))
         self.hold_button.setText(self.tr("Hold…"))
         self.release_button.setText(self.tr("Release hold…"))
         self.scrap_button.setText(self.tr("Scrap…"))
@@ -324,7 +321,6 @@ class TraceView(QWidget):
             ]
         )
         self.choices_title.setText(self.tr("Several units answer to this code: pick one (arrows, Enter)"))
-        self.timeline_title.setText(self.tr("Timeline"))
         self.timeline.setHorizontalHeaderLabels(
             [
                 self.tr("Time"),
@@ -350,6 +346,11 @@ class TraceView(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def show_page(self, page: int) -> None:
+        """Ctrl+1..5: the backward tree, the forward tree, the picture, the timeline, the inspections."""
+        self.tabs.setCurrentIndex(page)
+        self.tabs.currentWidget().setFocus()
 
     def set_language(self, language: str) -> None:
         """Item, supplier and customer names in the station's language ("zh_CN" or "en_US")."""
@@ -515,6 +516,7 @@ class TraceView(QWidget):
         else:
             text = ""
         self.status.setText(text)
+        self.status.setVisible(bool(text))  # no empty row: the height goes to the trees
         self.status.setProperty("error", "true" if self._error is not None else "false")
         self.status.style().unpolish(self.status)
         self.status.style().polish(self.status)

@@ -299,5 +299,5 @@ def test_names_follow_the_language_and_a_language_change_rewrites_the_texts(
     assert text(view.backward_model, view.backward_model.index(0, 0), Column.ITEM) == chinese
     QApplication.sendEvent(view, QEvent(QEvent.Type.LanguageChange))  # what installing a catalogue sends
     assert view.backward_model.headerData(Column.PRECISION, Qt.Orientation.Horizontal) == "Precision"
-    assert view.tabs.tabText(0) == "Where it came from"
+    assert view.tabs.tabText(0) == "Where it came from (Ctrl+1)"
     assert view.backward_model.parent() is view  # still a QObject with its owner
