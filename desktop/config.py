@@ -33,8 +33,8 @@ wrong printer or books to the wrong station is worse than one that says it canno
 
 The environment overrides the file (TRACESTATION_DATABASE_URL, TRACESTATION_STATION,
 TRACESTATION_LANGUAGE, TRACESTATION_IDLE_LOCK_MINUTES, TRACESTATION_WINDOW) so a plant can configure
-stations through its deployment tools; `load` gives the effective config, `load_file` the file's own, and only the
-file's own is ever saved (`save` refuses a config that carries environment overrides), so a
+stations through its deployment tools; `load` gives the effective config, `load_file` the file's
+own, and only the file's own is ever saved (`save` refuses a config that carries environment overrides), so a
 database password given in the environment never ends up in the file.
 
 Plain Python: no Qt here, the setup dialog and the application use it.
