@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = load()  # the saved file again, with the environment's overrides on top
     assert config.station_code is not None
 
-    db = Database.connect(database_url(config.database_url))
+    db = Database.for_station(database_url(config.database_url))
     station_code = config.station_code
     # The window first, on the login: the check runs on its worker, ahead of anything the operator
     # does there; a database that is down, too old or does not know this station is said on the

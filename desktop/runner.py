@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QTimer
 
 from desktop.labels import Printed, print_unit_label, send_job
 from desktop.sounds import Sounds
-from desktop.worker import DatabaseWorker, Offline, OutcomeUnknown, Progress, Task
+from desktop.worker import Busy, DatabaseWorker, Offline, OutcomeUnknown, Progress, Task
 from models.actions import Actor
 from models.auth import Operator
 from models.db import Database
@@ -270,6 +270,8 @@ class StationRunner(WorkRunner):
             return offline_message()
         if isinstance(error, OutcomeUnknown):
             return self.tr("Connection lost: whether it was recorded is checked when the database is back.")
+        if isinstance(error, Busy):
+            return self.tr("The database is busy (another station holds what this needs): try again.")
         if isinstance(error, NotLoggedIn):
             return self.tr("Nobody is logged in: log in first.")
         # Not a refusal the operator can act on: the details (SQL, a traceback) are for the log.

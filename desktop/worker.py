@@ -31,7 +31,17 @@ from models.actions import lookup_action
 from models.db import Database
 from ui.station_screen import Cancelled  # beside the Runner protocol: screens catch it
 
-__all__ = ["Cancelled", "DatabaseWorker", "Offline", "OutcomeUnknown", "Progress", "Settled", "Task"]
+__all__ = [
+    "Busy",
+    "Cancelled",
+    "DatabaseWorker",
+    "Offline",
+    "OutcomeUnknown",
+    "Progress",
+    "Settled",
+    "Task",
+    "is_busy",
+]
 
 R = TypeVar("R")
 
@@ -40,6 +50,25 @@ PROBE_INTERVAL_MS = 2_000
 
 class Offline(Exception):
     """The database cannot be reached: the action was not sent, so nothing was recorded."""
+
+
+class Busy(Exception):
+    """The database was too busy to answer in time (a lock held elsewhere, a deadlock, a statement
+    over the station's timeout): the transaction rolled back, nothing was recorded; try again."""
+
+
+# PostgreSQL's answers that mean "not now", not "gone": deadlock, serialization failure, lock
+# not available (lock_timeout), query cancelled (statement_timeout).
+BUSY_CODES = frozenset({"40P01", "40001", "55P03", "57014"})
+
+
+def is_busy(error: Exception) -> bool:
+    if not isinstance(error, DBAPIError) or error.connection_invalidated:
+        return False
+    if getattr(error.orig, "pgcode", None) in BUSY_CODES:
+        return True
+    message = str(error.orig).lower()  # SQLite after its busy timeout
+    return "database is locked" in message or "database is busy" in message
 
 
 class OutcomeUnknown(Exception):
@@ -225,7 +254,9 @@ class DatabaseWorker(QObject):
 
     def _failed(self, number: int, error: Exception) -> None:
         pending = self._pending.pop(number)
-        if self._connection_lost(error):
+        if is_busy(error):
+            error = Busy(str(error))  # an answer from a server that is there: not offline
+        elif self._connection_lost(error):
             if pending.action_id is not None:
                 self._unsettled.append(pending.action_id)
                 error = OutcomeUnknown(pending.action_id, error)

@@ -26,6 +26,14 @@ APP_AUTHOR = "TraceStation"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 CONNECT_TIMEOUT_S = 5
 READ_ONLY_OPTION = "tracestation_read_only"
+# A station's sessions on PostgreSQL: psycopg2 has no timeouts of its own, so a silent network link
+# would block the station's one worker for minutes. The server ends a statement or a lock wait that
+# runs too long (an operator action takes milliseconds; the longest trace or recall read on a
+# 1M-unit plant takes a few seconds); TCP keepalives and tcp_user_timeout end a connection whose
+# peer went silent. The admin CLI (migrations that build indexes) connects without these.
+STATION_STATEMENT_TIMEOUT_MS = 60_000
+STATION_LOCK_TIMEOUT_MS = 2_000
+STATION_TCP_USER_TIMEOUT_MS = 15_000
 SQLITE_MINIMUM = (3, 35)
 
 
@@ -125,6 +133,30 @@ class Database:
     @classmethod
     def connect(cls, url: URL | str, **kwargs: Any) -> Database:
         return cls(make_engine(url, **kwargs))
+
+    @classmethod
+    def for_station(
+        cls,
+        url: URL | str,
+        *,
+        statement_timeout_ms: int = STATION_STATEMENT_TIMEOUT_MS,
+        lock_timeout_ms: int = STATION_LOCK_TIMEOUT_MS,
+    ) -> Database:
+        """A station's database: on PostgreSQL with the timeouts a station needs (see above)."""
+        url = database_url(url)
+        if url.get_backend_name() != "postgresql":
+            return cls.connect(url)
+        return cls.connect(
+            url,
+            connect_args={
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+                "tcp_user_timeout": STATION_TCP_USER_TIMEOUT_MS,
+                "options": f"-c statement_timeout={statement_timeout_ms} -c lock_timeout={lock_timeout_ms}",
+            },
+        )
 
     @property
     def is_postgresql(self) -> bool:

@@ -2094,6 +2094,10 @@
         <source>Saved {0}</source>
         <translation>已保存 {0}</translation>
     </message>
+    <message>
+        <source>The database is busy (another station holds what this needs): try again.</source>
+        <translation>数据库忙（其他工位正占用所需数据）：请重试。</translation>
+    </message>
 </context>
 <context>
     <name>StationShell</name>

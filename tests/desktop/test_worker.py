@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QThread, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, text
 
-from desktop.worker import Cancelled, DatabaseWorker, Offline, OutcomeUnknown, Progress, Settled
+from desktop.worker import Busy, Cancelled, DatabaseWorker, Offline, OutcomeUnknown, Progress, Settled
 from models import production
 from models.db import Database
 from models.demo_plant import METER
@@ -201,3 +202,45 @@ def test_an_action_cut_off_during_commit_is_looked_up_not_guessed(
 def _serials(plant: Plant) -> int:
     with plant.db.session() as session:
         return session.scalar(select(func.count(Unit.id)).where(Unit.kind == UnitKind.SERIAL)) or 0
+
+
+def test_a_lock_held_elsewhere_is_busy_not_offline(pg_plant: Plant, qtbot: QtBot) -> None:
+    """A station's session gives up on a lock after its lock_timeout: the answer is "busy, try
+    again", and the station stays online (no settle, no red status) because the server answered."""
+    url = pg_plant.db.engine.url
+    station = Database.for_station(url, lock_timeout_ms=200)
+    worker = DatabaseWorker(station)
+    holder = pg_plant.db.engine.connect()
+    try:
+        with station.engine.connect() as connection:
+            assert connection.execute(text("SHOW lock_timeout")).scalar() == "200ms"
+            assert connection.execute(text("SHOW statement_timeout")).scalar() == "1min"
+            assert connection.execute(text("SHOW tcp_user_timeout")).scalar() is not None
+        held = holder.begin()
+        holder.execute(text("SELECT id FROM site FOR UPDATE"))
+        errors: list[Exception] = []
+
+        def wait_for_the_lock() -> None:
+            with station.engine.begin() as connection:
+                connection.execute(text("SELECT id FROM site FOR UPDATE"))
+
+        worker.submit(
+            wait_for_the_lock, lambda _: None, errors.append, action_id="00000000-0000-4000-8000-000000000001"
+        )
+        qtbot.waitUntil(lambda: bool(errors), timeout=20_000)
+        assert isinstance(errors[0], Busy), errors[0]
+        assert worker.online and not worker._unsettled
+        held.rollback()
+    finally:
+        holder.close()
+        worker.wait()
+        station.dispose()
+
+
+def test_an_embedded_station_database_takes_no_postgresql_options(tmp_path: Path) -> None:
+    station = Database.for_station(f"sqlite:///{tmp_path / 'station.sqlite3'}")
+    try:
+        with station.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+    finally:
+        station.dispose()
