@@ -15,7 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from desktop.config import StationConfig, documents_folder
@@ -88,6 +89,28 @@ class StationCheck:
     detail: str = ""
 
 
+class EscapeClears(QObject):
+    """Esc empties the banner before the screen handles it: what the screen answers to the Esc (or
+    to a scan still in flight) is said afresh, and nothing of what was dropped stays on screen.
+
+    Seen at the window stage only (an application filter sees a key at the window, the widget and
+    its parents): one Esc, one clear."""
+
+    def __init__(self, window: StationWindow) -> None:
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and watched is self.window.windowHandle()
+        ):
+            self.window.banner.clear()
+        return False
+
+
 @dataclass(frozen=True)
 class StationPlace:
     """Where this station is, for its header."""
@@ -125,6 +148,8 @@ class StationShell(QObject):
         )
         self.activity = ActivityWatch(self.session)
         app.installEventFilter(self.activity)
+        self.escape = EscapeClears(self.window)
+        app.installEventFilter(self.escape)
         scanner = config.scanner
         self.wedge = KeyboardWedge(
             self.window,
@@ -261,6 +286,7 @@ class StationShell(QObject):
     def _session_changed(self, operator: Operator | None, why: str) -> None:
         self.window.set_operator(operator.name if operator else None)
         if operator is None:
+            self.window.clear_feedback()  # the next person sees nothing of the last one's answers
             self.login.reset(idle_message(self.config.idle_lock_minutes) if why == "idle" else "")
             self.window.show_screen(self.login)
             return
@@ -323,6 +349,7 @@ class StationShell(QObject):
         """Stop what runs beside the event loop (application exit and tests)."""
         self.wedge.remove()
         self.app.removeEventFilter(self.activity)
+        self.app.removeEventFilter(self.escape)
         if self.serial is not None:
             self.serial.stop()
         self.worker.wait()

@@ -129,6 +129,11 @@ class StationWindow(QMainWindow):
         self.language = language
         self.retranslate()
 
+    def clear_feedback(self) -> None:
+        """A logout: the next person sees nothing of the last one's answers."""
+        self.banner.clear()
+        self.recent.clear()
+
     def show_result(self, tone: Tone, text: str) -> None:
         """One action's outcome: the banner, and a line in the last actions."""
         self.banner.show_message(tone, text)

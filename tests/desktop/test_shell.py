@@ -19,7 +19,7 @@ from desktop.shell import StationPlace, StationShell
 from models import production
 from models.db import Database
 from models.demo_plant import METER
-from tests.desktop.keys import scanner_burst
+from tests.desktop.keys import press, scanner_burst
 from tests.desktop.pgproxy import PostgresProxy
 from tests.support import OPERATOR, SUPERVISOR, Plant
 from ui.messages import offline_message
@@ -101,6 +101,26 @@ def test_logout_returns_to_the_login_and_scans_go_to_the_badge_field(
     assert shell.session.operator is None and shell.window.screens.currentWidget() is shell.login
     scanner_burst(shell.window.windowHandle(), "EMP1002")
     assert shell.login.badge.text() == "EMP1002"
+
+
+def test_esc_and_a_logout_leave_no_answer_behind(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
+    """The banner's rules: one answer per scan; Esc empties it (the screen then says afresh what it
+    does); a logout empties the banner and the last actions, so the next person sees nothing of
+    the last one's work."""
+    shell = shell_for(plant.db)
+    log_in(qtbot, shell)
+    tone, text = scan(qtbot, shell, "NO-SUCH-CODE-2")
+    assert tone is Tone.ERROR and "NO-SUCH-CODE-2" in text
+    press(shell.window.windowHandle(), int(Qt.Key.Key_Escape))
+    assert shell.window.banner.tone is not Tone.ERROR and "NO-SUCH-CODE-2" not in shell.window.banner.text()
+    assert shell.window.recent.count() >= 2  # the log keeps what was answered
+
+    tone, _ = scan(qtbot, shell, "NO-SUCH-CODE-3")
+    assert tone is Tone.ERROR
+    with qtbot.waitSignal(shell.session.changed, timeout=5_000):
+        qtbot.keyClick(shell.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert shell.window.banner.text() == "" and shell.window.banner.tone is Tone.NEUTRAL
+    assert shell.window.recent.count() == 0
 
 
 def test_a_database_that_stops_and_starts_again_without_restarting(

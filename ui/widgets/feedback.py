@@ -54,6 +54,12 @@ class FeedbackBanner(QLabel):
             self._fade.start(OK_SHOWN_MS)
         self.shown.emit(tone.value, text)
 
+    def clear(self) -> None:
+        """Nothing to say (Esc, a logout): an answer on screen belongs to what was just dropped."""
+        self._fade.stop()
+        self.setText("")
+        self._set_tone(Tone.NEUTRAL)
+
     def _faded(self) -> None:
         self._set_tone(Tone.NEUTRAL)
 
