@@ -9,9 +9,14 @@ documents (packing lists) in `harness.documents`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Widgets are real Qt widgets, drawn offscreen: the machines that run the tests have no display.
+# Set when a Qt test folder's conftest.py imports this module, before pytest-qt makes the QApplication.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 from pytestqt.qtbot import QtBot
