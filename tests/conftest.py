@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from demo.plant import build_master_data
 from models.db import Database
-from models.demo_plant import build_master_data
 from models.migrate import upgrade
 from tests.support import Plant
 

@@ -21,10 +21,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from pytestqt.qtbot import QtBot
 
+from demo.plant import PEOPLE
 from desktop.runner import StationRunner
 from desktop.worker import DatabaseWorker
 from models.auth import Operator, authenticate
-from models.demo_plant import PEOPLE
 from printing.settings import PrinterSettings
 from tests.support import Plant
 from ui.station_screen import StationScreen

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from demo.history import SeedSummary, seed
 from desktop.admin import main
-from models.demo import SeedSummary, seed
 from models.exports import RECALL_COLUMNS
 from tests.support import Plant
 

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from demo.history import seed
 from desktop.app import _check, schema_problem
 from desktop.worker import DatabaseWorker
 from models.db import Database
-from models.demo import seed
 from models.overview import plant_overview
 from models.schema import Unit
 from tests.support import Plant
