@@ -91,7 +91,7 @@ def _run(args: argparse.Namespace, db: Database) -> int:
         )
         return 0 if current == head else 1
     if args.command == "demo" and args.demo_command == "seed":
-        from models.demo import seed
+        from demo.history import seed
 
         migrate.require_head(db)
         summary = seed(db)

@@ -14,20 +14,18 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-# Widgets are real Qt widgets, drawn offscreen: the machines that run the tests have no display.
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from demo.plant import build_master_data
 from models.db import Database
-from models.demo_plant import build_master_data
 from models.migrate import upgrade
 from tests.support import Plant
 
-# The `station` fixture: a real station window, worker and runner for screen tests.
-pytest_plugins = ["tests.station_harness"]
+# Nothing of Qt here, nor in tests/support.py: tests/models and tests/printing run in an environment
+# without PySide6 or pytest-qt (scripts/run-tests proves it). The screen and station folders load
+# the station harness through their own conftest.py (pytest allows `pytest_plugins` only here).
 
 PG_ADMIN_URL = os.environ.get(
     "TRACESTATION_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"

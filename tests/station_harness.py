@@ -9,17 +9,22 @@ documents (packing lists) in `harness.documents`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Widgets are real Qt widgets, drawn offscreen: the machines that run the tests have no display.
+# Set when a Qt test folder's conftest.py imports this module, before pytest-qt makes the QApplication.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 import pytest
 from pytestqt.qtbot import QtBot
 
+from demo.plant import PEOPLE
 from desktop.runner import StationRunner
 from desktop.worker import DatabaseWorker
 from models.auth import Operator, authenticate
-from models.demo_plant import PEOPLE
 from printing.settings import PrinterSettings
 from tests.support import Plant
 from ui.station_screen import StationScreen

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from demo.plant import DemoIds, demo_ids
 from models.actions import Actor
 from models.db import Database
-from models.demo_plant import DemoIds, demo_ids
 from models.schema import Base, Unit
 
 OPERATOR, OPERATOR_2, SUPERVISOR, QUALITY, ADMIN = "EMP1001", "EMP1002", "EMP2001", "EMP3001", "EMP9001"

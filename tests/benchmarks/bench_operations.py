@@ -148,10 +148,10 @@ def _by_hand_client(url: str, work_order: str, clock: _Clock, queue: multiproces
 
 
 def _unit_client(url: str, work_order: str, clock: _Clock, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    from demo.plant import demo_ids
     from models import production
     from models.actions import Actor
     from models.db import Database
-    from models.demo_plant import demo_ids
 
     db = Database.connect(url, pool_size=1)
     with db.session() as session:
@@ -195,9 +195,9 @@ def main() -> None:
     args = parser.parse_args()
     client_counts = [int(value) for value in args.clients.split(",")]
 
+    from demo.plant import build_master_data, demo_ids
     from models.actions import Actor
     from models.db import Database
-    from models.demo_plant import build_master_data, demo_ids
     from models.migrate import upgrade
     from models.production import create_work_order
 

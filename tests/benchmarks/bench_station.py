@@ -53,8 +53,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def prepare(folder: Path) -> dict[str, str]:
+    from demo.history import seed
     from models.db import Database
-    from models.demo import seed
     from models.migrate import upgrade
 
     url = f"sqlite:///{folder / 'demo.sqlite3'}"

@@ -119,7 +119,7 @@ def measure(window: Window, label: str, code: str, runs: int) -> None:
 
 
 def demo(app: QApplication, runs: int) -> None:
-    from models.demo import seed
+    from demo.history import seed
     from models.migrate import upgrade
 
     with tempfile.TemporaryDirectory(prefix="tracestation-bench-") as folder:

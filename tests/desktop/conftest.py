@@ -1,4 +1,9 @@
-"""Fixtures the station tests share."""
+"""Fixtures the station tests share, the station harness among them.
+
+The harness is imported here rather than declared in the root conftest.py, so that tests/models
+and tests/printing never import Qt, pytest-qt or the screens (they also run without PySide6;
+scripts/run-tests).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import pytest
 
 from models.db import Database
 from tests.desktop.pgproxy import PostgresProxy
+from tests.station_harness import station  # noqa: F401  (a fixture: pytest finds it by name)
 from tests.support import Plant
 
 

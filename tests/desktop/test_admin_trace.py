@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from demo.history import SeedSummary, seed
 from desktop.admin import main
 from documents.recall_list import RECALL_COLUMNS
-from models.demo import SeedSummary, seed
 from tests.support import Plant
 
 

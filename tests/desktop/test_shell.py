@@ -12,13 +12,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from demo.plant import METER
 from desktop.app import _check
 from desktop.config import StationConfig
 from desktop.language import Language
 from desktop.shell import StationPlace, StationShell
 from models import production
 from models.db import Database
-from models.demo_plant import METER
 from tests.desktop.keys import press, scanner_burst
 from tests.desktop.pgproxy import PostgresProxy
 from tests.support import OPERATOR, SUPERVISOR, Plant
@@ -222,7 +222,7 @@ def test_a_supervisor_station_traces_a_scanned_serial(
     import xml.etree.ElementTree as ET
 
     monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path))  # platformdirs' documents folder
-    from models.demo import seed
+    from demo.history import seed
     from models.trace import backward, forward
     from ui.supervisor.view import SupervisorView
 
@@ -261,8 +261,8 @@ def test_a_supervisor_station_traces_a_scanned_serial(
 
 
 def test_a_code_naming_several_units_offers_a_pick_list(plant: Plant, qtbot: QtBot, shell_for) -> None:  # type: ignore[no-untyped-def]
+    from demo.plant import HOUSING
     from models import receiving
-    from models.demo_plant import HOUSING
     from ui.supervisor.view import SupervisorView
 
     received = receiving.receive(

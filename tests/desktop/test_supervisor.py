@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from demo.plant import METER
 from desktop.config import StationConfig
 from desktop.shell import StationPlace, StationShell
 from models import quality
-from models.demo_plant import METER
 from models.schema import UnitStatus
 from tests.desktop.keys import scanner_burst
 from tests.models import flows
@@ -164,7 +164,7 @@ def test_every_kind_of_code_is_traced_as_the_engine_answers(
 ) -> None:
     """Serial, lot, supplier lot, SSCC, GS1 element string, Digital Link, work order, shipment:
     each scanned into the trace page shows the starting units the trace engine finds for it."""
-    from models.demo import seed
+    from demo.history import seed
     from models.scan import digital_link, element_string
     from models.trace import backward, forward
 

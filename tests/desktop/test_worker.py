@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select, text
 
+from demo.plant import METER
 from desktop.worker import Busy, Cancelled, DatabaseWorker, Offline, OutcomeUnknown, Progress, Settled
 from models import production
 from models.db import Database
-from models.demo_plant import METER
 from models.schema import Unit, UnitKind
 from tests.desktop.pgproxy import PostgresProxy
 from tests.support import SUPERVISOR, Plant

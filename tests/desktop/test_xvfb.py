@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from demo.plant import METER
 from models import production
-from models.demo_plant import METER
 from tests.support import OPERATOR, SUPERVISOR, Plant
 
 ROOT = Path(__file__).resolve().parents[2]

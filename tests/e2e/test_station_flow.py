@@ -26,11 +26,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from desktop.config import StationConfig
-from desktop.shell import StationPlace, StationShell
-from models import production, shipping, trace
-from models.demo import seed
-from models.demo_plant import (
+from demo.history import seed
+from demo.plant import (
     BATTERY,
     HOUSING_SUPPLIER_GTIN,
     METER,
@@ -38,6 +35,9 @@ from models.demo_plant import (
     PCB_SUPPLIER_GTIN,
     PEOPLE,
 )
+from desktop.config import StationConfig
+from desktop.shell import StationPlace, StationShell
+from models import production, shipping, trace
 from models.scan import element_string
 from models.schema import Item, Unit, UnitKind, UnitStatus
 from tests.desktop.keys import press, scanner_burst

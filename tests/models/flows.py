@@ -16,9 +16,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import select, update
 
-from models import packing, production, quality, receiving, shipping
-from models.actions import Actor
-from models.demo_plant import (
+from demo.plant import (
     BATTERY,
     CHIP,
     COMPOUND,
@@ -30,6 +28,8 @@ from models.demo_plant import (
     PEOPLE,
     RESIN,
 )
+from models import packing, production, quality, receiving, shipping
+from models.actions import Actor
 from models.errors import DomainError, ErrorCode
 from models.schema import ContainerLevel, Event, EventRole, EventType, EventUnit, Unit
 from tests.support import OPERATOR, QUALITY, SUPERVISOR, Plant, snapshot
@@ -299,7 +299,7 @@ def ship(plant: Plant, units: list[str], lines: dict[str, int | str], customer: 
 # --- quality ------------------------------------------------------------------------------------
 
 
-# Every quality action is signed with the acting user's PIN (the demo people's, models/demo_plant.py).
+# Every quality action is signed with the acting user's PIN (the demo people's, demo/plant.py).
 PINS = {person.badge: person.pin for person in PEOPLE}
 
 

@@ -15,10 +15,10 @@ import psycopg2.extensions
 import pytest
 from sqlalchemy import func, select
 
+from demo.plant import METER
 from models import production
 from models.actions import Actor, lookup_action
 from models.db import Database
-from models.demo_plant import METER
 from models.schema import Action, Unit, UnitKind
 from tests.support import SUPERVISOR, Plant
 

@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from demo.plant import HOUSING, METER, demo_ids
 from models import production, receiving
 from models.actions import Actor
 from models.db import Database
-from models.demo_plant import HOUSING, METER, demo_ids
 from models.schema import Action, Link, Unit, UnitKind
 from tests.support import OPERATOR, SUPERVISOR, Plant
 

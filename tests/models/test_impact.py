@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from demo.plant import METER
 from models import history, impact, trace
-from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
 from models.impact import ImpactScope, Place
 from models.schema import Equipment, LinkLevel

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
+from demo.plant import COMPOUND, GS1_COMPANY_PREFIX, METER, MODULE
 from models import packing, quality
-from models.demo_plant import COMPOUND, GS1_COMPANY_PREFIX, METER, MODULE
 from models.errors import DomainError, ErrorCode
 from models.schema import (
     ContainerLevel,

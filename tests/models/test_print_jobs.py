@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import zxingcpp
 
+from demo.plant import METER
 from models import print_jobs
-from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
 from models.print_jobs import claim, mark_failed
 from models.resolve import resolve

@@ -20,9 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, update
 
-from models import packing, quality, receiving, shipping
-from models.actions import Actor
-from models.demo_plant import (
+from demo.plant import (
     BATTERY,
     BATTERY_ALT,
     CHIP,
@@ -35,6 +33,8 @@ from models.demo_plant import (
     RESIN,
     SCREW,
 )
+from models import packing, quality, receiving, shipping
+from models.actions import Actor
 from models.errors import DomainError, ErrorCode
 from models.numbering import verify_check_digit
 from models.production import (

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from demo.history import seed
+from demo.plant import METER, PCB
 from models import auth, history, impact, quality, receiving
-from models.demo import seed
-from models.demo_plant import METER, PCB
 from models.errors import DomainError, ErrorCode
 from models.impact import ImpactScope
 from models.schema import Action, Event, EventRole, EventType, EventUnit, UnitStatus, User

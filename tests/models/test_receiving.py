@@ -16,9 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from models import packing
-from models.actions import Actor, simulated_clock
-from models.demo_plant import (
+from demo.plant import (
     BATTERY,
     COMPOUND,
     HOUSING,
@@ -29,6 +27,8 @@ from models.demo_plant import (
     RESIN,
     SCREW,
 )
+from models import packing
+from models.actions import Actor, simulated_clock
 from models.errors import DomainError, ErrorCode
 from models.labels import label_for
 from models.numbering import period_key

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from demo.plant import COMPOUND, HARDENER, HOUSING, METER, RESIN
 from models import packing, production, receiving, shipping
-from models.demo_plant import COMPOUND, HARDENER, HOUSING, METER, RESIN
 from models.errors import DomainError, ErrorCode
 from models.resolve import Target, resolve
 from models.scan import encoded_element_string

@@ -9,10 +9,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
+from demo.history import seed
+from demo.plant import METER
 from models import production
 from models.db import Database
-from models.demo import seed
-from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
 from models.migrate import alembic_config, current_revision, head_revision, require_head, upgrade
 from models.schema import Base, Item

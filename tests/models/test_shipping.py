@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from demo.plant import COMPOUND, METER, MODULE, PCB
 from models import quality, shipping
-from models.demo_plant import COMPOUND, METER, MODULE, PCB
 from models.errors import ErrorCode
 from models.schema import (
     ContainerLevel,

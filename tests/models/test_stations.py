@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, insert, select, update
 
-from models.demo_plant import METER, STATIONS
+from demo.plant import METER, STATIONS
 from models.errors import DomainError, ErrorCode
 from models.production import create_work_order
 from models.schema import Action, Line, Site, Station, StationKind

@@ -8,8 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from models import production
-from models.demo_plant import (
+from demo.plant import (
     BATTERY,
     BATTERY_ALT,
     COMPOUND,
@@ -20,6 +19,7 @@ from models.demo_plant import (
     PCB,
     RESIN,
 )
+from models import production
 from models.errors import DomainError, ErrorCode
 from models.production import FitResult, fit_component, report_serial, report_step
 from models.schema import Link, LinkLevel, StepResult, Unit, UnitStatus

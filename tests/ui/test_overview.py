@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from models.demo import seed
+from demo.history import seed
 from models.schema import Event, Unit
 from tests.station_harness import StationHarness
 from tests.support import Plant

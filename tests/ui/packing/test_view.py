@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from demo.plant import COMPOUND, METER
 from models import print_jobs, production
-from models.demo_plant import COMPOUND, METER
 from models.schema import EventType, PrintJob, PrintJobStatus, Unit, UnitStatus, WorkOrder
 from tests.models import flows
 from tests.station_harness import StationHarness

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 from sqlalchemy import select
 
+from demo.plant import BATTERY, CHIP, COMPOUND, HARDENER, HOUSING, METER, PCB, RESIN
 from models import production
-from models.demo_plant import BATTERY, CHIP, COMPOUND, HARDENER, HOUSING, METER, PCB, RESIN
 from models.resolve import resolve
 from models.schema import InspectionResult, Link, LinkLevel, StepResult, Unit, UnitKind, UnitStatus, WorkOrder
 from models.work_orders import work_order_state

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from demo.plant import COMPOUND, HOUSING, HOUSING_SUPPLIER_GTIN, PCB, PCB_SUPPLIER_GTIN
 from desktop.worker import OutcomeUnknown
-from models.demo_plant import COMPOUND, HOUSING, HOUSING_SUPPLIER_GTIN, PCB, PCB_SUPPLIER_GTIN
 from models.receiving import ReceiveResult, ReceivingChoices, receive
 from models.resolve import resolve
 from models.scan import element_string

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from demo.plant import COMPOUND, METER, PCB
 from models import shipping
-from models.demo_plant import COMPOUND, METER, PCB
 from models.schema import Shipment, ShipmentPick, ShipmentStatus, ShippedUnit, Unit, UnitStatus
 from tests.models import flows
 from tests.station_harness import StationHarness

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from models.demo_plant import METER
+from demo.plant import METER
 from models.trace import (
     Direction,
     EdgeLevel,

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from models.demo_plant import METER
+from demo.plant import METER
 from models.impact import CustomerCount, ImpactScope, ImpactSummary, Place, impact_summary
 from models.schema import Customer
 from tests.models import flows

@@ -18,9 +18,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
 
+from demo.plant import METER, RESIN
 from desktop.worker import DatabaseWorker
 from documents.recall import ExportCancelled, Exported, ExportKind, export_recall, scope_text
-from models.demo_plant import METER, RESIN
 from models.impact import ImpactScope, Place, impact_rows
 from models.schema import Customer, Item, Site, Supplier, Unit, UnitKind, UnitStatus
 from tests.models import flows

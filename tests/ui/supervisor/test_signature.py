@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from demo.plant import METER
 from models import quality
-from models.demo_plant import METER
 from models.errors import DomainError, ErrorCode
 from models.impact import ImpactScope
 from models.schema import EventType, Unit, UnitStatus, User

@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from models.demo import seed
+from demo.history import seed
 from models.history import History, history
 from models.schema import LinkLevel
 from models.trace import Direction, Trace, backward, forward

@@ -17,10 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from models import packing, production, quality, receiving, shipping
-from models.actions import Actor, simulated_clock
-from models.db import Database
-from models.demo_plant import (
+from demo.plant import (
     BATTERY,
     BATTERY_ALT,
     CHIP,
@@ -35,6 +32,9 @@ from models.demo_plant import (
     build_master_data,
     demo_ids,
 )
+from models import packing, production, quality, receiving, shipping
+from models.actions import Actor, simulated_clock
+from models.db import Database
 from models.schema import ContainerLevel
 
 NAMESPACE = uuid.UUID("6a0f3c1e-8d4b-4f7e-9a51-2b7c0d9e4f18")

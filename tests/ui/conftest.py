@@ -1,0 +1,7 @@
+"""The screen tests' fixtures: the station harness (a real window, worker and runner on the test plant).
+
+Imported here rather than declared in the root conftest.py, so that tests/models and tests/printing
+never import Qt, pytest-qt or the screens (they also run without PySide6; scripts/run-tests).
+"""
+
+from tests.station_harness import station  # noqa: F401  (a fixture: pytest finds it by name)
