@@ -33,6 +33,7 @@ from models.schema import (
     EventType,
     EventUnit,
     Item,
+    NumberingRule,
     Shipment,
     ShipmentPick,
     Station,
@@ -260,7 +261,7 @@ def pack_room(db: Database, station_code: str, unit_code: str) -> PackRoom:
     """What the station's open carton can take of a lot now: what a screen offers as the quantity."""
     with db.session() as session:
         unit = unit_by_code(session, unit_code)
-        item = unit.item
+        item = session.get(Item, unit.item_id) if unit.item_id else None
         if unit.kind is UnitKind.CONTAINER or item is None:
             raise DomainError(ErrorCode.NOT_A_LOT, code=unit.code)
         container = _station_container(session, _station(session, station_code), ContainerLevel.CARTON, unit)
@@ -317,7 +318,7 @@ def _station_container(
         if container.item_id is None:
             return container
     if containers:
-        item = unit.item
+        item = session.get(Item, unit.item_id) if unit.item_id else None
         raise DomainError(
             ErrorCode.CONTAINER_MIXED_ITEMS, code=containers[0].code, item=item.code if item else unit.code
         )
@@ -370,7 +371,7 @@ def _pack(
         refuse_unusable(unit, ctx.local_date)
         if unit.status is not UnitStatus.RELEASED:
             raise DomainError(ErrorCode.UNIT_NOT_RELEASED, code=unit.code, status=unit.status.value)
-        item = unit.item
+        item = ctx.session.get(Item, unit.item_id)
         assert item is not None
         capacity = item.units_per_carton
     else:
@@ -490,7 +491,8 @@ def _child_count(ctx: Ctx, container: Unit) -> int:
 
 
 def _container_code(ctx: Ctx, item: Item) -> tuple[str, bool]:
-    rule = ctx.site.container_rule
+    # The site comes with every action; its rule is read only here, so it is loaded only here.
+    rule = ctx.session.get(NumberingRule, ctx.site.container_rule_id) if ctx.site.container_rule_id else None
     if rule is None:
         raise DomainError(ErrorCode.NO_NUMBERING_RULE, site=ctx.site.code, kind="container")
     line_code = ctx.station.line.code if ctx.station.line else None

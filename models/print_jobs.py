@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from models.actions import SUPERVISION, Ctx, operation
 from models.db import Database
@@ -317,7 +317,9 @@ def work_order_labels(db: Database, work_order_code: str) -> WorkOrderLabels:
     """How far a work order's serial labels are: what the serialization card shows."""
     with db.session() as session:
         work_order = session.scalars(
-            select(WorkOrder).where(WorkOrder.code == work_order_code.strip())
+            select(WorkOrder)
+            .where(WorkOrder.code == work_order_code.strip())
+            .options(joinedload(WorkOrder.item))
         ).first()
         if work_order is None:
             raise DomainError(ErrorCode.UNKNOWN_WORK_ORDER, work_order=work_order_code)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models.actions import PLANNING, Ctx, operation
 from models.errors import DomainError, ErrorCode
@@ -166,7 +167,7 @@ def create_work_order(
             raise DomainError(ErrorCode.BAD_INPUT, field="line", line=line_code)
     work_order = WorkOrder(
         code=code,
-        item_id=item.id,
+        item=item,  # the relationship, not only its id: the result reads it (relationships never lazy-load)
         site_id=ctx.site.id,
         line_id=line.id if line else ctx.station.line_id,
         quantity_planned=planned,
@@ -266,7 +267,7 @@ def feed(
     """
     work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
     _require_open(work_order)
-    lot = unit_by_code(ctx.session, lot_code, lock=True)
+    lot = unit_by_code(ctx.session, lot_code, joinedload(Unit.item), lock=True)
     if lot.kind is not UnitKind.LOT or lot.item is None:
         raise DomainError(ErrorCode.NOT_A_LOT, code=lot.code)
     line = _bom_line_for(ctx, work_order.item, lot.item)
@@ -376,7 +377,7 @@ def assemble(
         raise DomainError(ErrorCode.NOT_A_SERIAL, code=product.code)
     work_order = _serial_work_order(ctx, product)
     _refuse_unless_on_route(product)
-    component = unit_by_code(ctx.session, component_code, lock=True)
+    component = unit_by_code(ctx.session, component_code, joinedload(Unit.item), lock=True)
     if component.kind is not UnitKind.SERIAL or component.item is None:
         raise DomainError(ErrorCode.NOT_A_SERIAL, code=component.code)
     if component.id == product.id:
@@ -589,7 +590,7 @@ def report_serial(
     shipped. What is refused is a step reported out of order (a mandatory step before it not yet
     passed) or a step passed twice.
     """
-    serial = unit_by_code(ctx.session, serial_code, lock=True)
+    serial = unit_by_code(ctx.session, serial_code, joinedload(Unit.item), lock=True)
     if serial.kind is not UnitKind.SERIAL or serial.item is None:
         raise DomainError(ErrorCode.NOT_A_SERIAL, code=serial.code)
     work_order = _serial_work_order(ctx, serial)
@@ -796,7 +797,14 @@ def _serial_work_order(ctx: Ctx, serial: Unit) -> WorkOrder:
     """The serial's work order, locked: report_serial counts finished serials on it, and two
     stations finishing serials of one work order must not both write the count they read."""
     work_order = (
-        ctx.session.get(WorkOrder, serial.work_order_id, with_for_update=True, populate_existing=True)
+        ctx.session.get(
+            WorkOrder,
+            serial.work_order_id,
+            # selectin, not joined: the lock is the work order's, never its item's
+            options=[selectinload(WorkOrder.item)],
+            with_for_update=True,
+            populate_existing=True,
+        )
         if serial.work_order_id
         else None
     )

@@ -90,7 +90,7 @@ def create_shipment(
         raise DomainError(ErrorCode.BAD_INPUT, field="lines")
     shipment = Shipment(
         code=code,
-        customer_id=customer.id,
+        customer=customer,  # the relationship: the state returned reads it (no lazy loads)
         site_id=ctx.site.id,
         status=ShipmentStatus.OPEN,
         reference=reference,
@@ -98,9 +98,8 @@ def create_shipment(
     )
     for item_code, quantity in lines.items():
         shipment.lines.append(
-            ShipmentLine(
-                item_id=item_by_code(ctx.session, item_code).id, quantity=positive_quantity(quantity)
-            )
+            # The item itself, not only its id: the event below reads its code (no lazy loads).
+            ShipmentLine(item=item_by_code(ctx.session, item_code), quantity=positive_quantity(quantity))
         )
     ctx.session.add(shipment)
     ctx.session.flush()
@@ -269,7 +268,14 @@ def confirm_shipment(ctx: Ctx, *, shipment_code: str, accept_difference: bool = 
 
 
 def _open_shipment(ctx: Ctx, code: str) -> Shipment:
-    shipment = shipment_by_code(ctx.session, code, lock=True)
+    # Selectin, not joined: the lock is on the shipment row; its state reads customer and lines.
+    shipment = shipment_by_code(
+        ctx.session,
+        code,
+        selectinload(Shipment.customer),
+        selectinload(Shipment.lines).selectinload(ShipmentLine.item),
+        lock=True,
+    )
     if shipment.status is not ShipmentStatus.OPEN:
         raise DomainError(ErrorCode.SHIPMENT_NOT_OPEN, shipment=shipment.code, status=shipment.status.value)
     return shipment
@@ -307,8 +313,10 @@ def _shippable(ctx: Ctx, unit: Unit) -> tuple[Item, Decimal]:
     refuse_unusable(unit, ctx.local_date)
     if unit.status is not UnitStatus.RELEASED:
         raise DomainError(ErrorCode.UNIT_NOT_RELEASED, code=unit.code, status=unit.status.value)
-    assert unit.item is not None
-    return unit.item, unit.quantity
+    item = ctx.session.get(Item, unit.item_id) if unit.item_id else None  # never a lazy load
+    if item is None:  # a lot or serial always has an item; a unit without one cannot be shipped
+        raise DomainError(ErrorCode.BAD_INPUT, field="unit", code=unit.code)
+    return item, unit.quantity
 
 
 def _refuse_inner(ctx: Ctx, inner: Unit, top: Unit) -> None:
@@ -572,7 +580,11 @@ def _tops(session: Session, shipment: Shipment) -> tuple[list[_Top], dict[int, D
     the shipment is open, from the shipped-unit records once it left (the picks are gone then)."""
     if shipment.status is ShipmentStatus.OPEN:
         tops = [
-            _Top(unit, pick.quantity, contents(session, unit.id) if unit.kind is UnitKind.CONTAINER else [])
+            _Top(
+                unit,
+                pick.quantity,
+                contents(session, unit.id, with_items=True) if unit.kind is UnitKind.CONTAINER else [],
+            )
             for pick, unit in session.execute(
                 select(ShipmentPick, Unit)
                 .join(Unit, Unit.id == ShipmentPick.unit_id)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
@@ -218,7 +218,7 @@ def serial_state(db: Database, code: str, step_code: str | None = None) -> Seria
     own transaction; tests/models/test_work_orders.py holds the two to the same answers.
     """
     with _snapshot(db) as session:
-        serial = unit_by_code(session, code)
+        serial = unit_by_code(session, code, joinedload(Unit.item))
         if serial.kind is not UnitKind.SERIAL or serial.item is None:
             raise DomainError(ErrorCode.NOT_A_SERIAL, code=serial.code)
         item = serial.item
@@ -265,7 +265,7 @@ def _bom_lines(session: Session, item: Item) -> list[BomLine]:
 
 def _routing(session: Session, item: Item) -> list[RoutingStep]:
     statement = select(RoutingStep).where(RoutingStep.item_id == item.id).order_by(RoutingStep.seq)
-    return list(session.scalars(statement))
+    return list(session.scalars(statement.options(selectinload(RoutingStep.characteristics))))
 
 
 def _accepted(line: BomLine) -> set[int]:
