@@ -30,7 +30,7 @@ from models.schema import (
 T = TypeVar("T")
 
 
-def _first(session: Session, statement: Select[tuple[T]], *, lock: bool, of: type[Any]) -> T | None:
+def _first(session: Session, statement: Select[T], *, lock: bool, of: type[Any]) -> T | None:
     """The first row, or with `lock` the first row locked and re-read (the committed truth)."""
     if lock:
         statement = statement.with_for_update(of=of).execution_options(populate_existing=True)
@@ -148,8 +148,11 @@ def require_reason(reason: str | None) -> str:
     return reason.strip()
 
 
-def is_expired(unit: Unit, local_date: dt.date) -> bool:
-    return unit.expires_on is not None and unit.expires_on < local_date
+def expired_on(unit: Unit, local_date: dt.date) -> dt.date | None:
+    """The unit's expiry date if it is past on `local_date`, else None (the date goes in the refusal)."""
+    if unit.expires_on is not None and unit.expires_on < local_date:
+        return unit.expires_on
+    return None
 
 
 def refuse_unusable(unit: Unit, local_date: dt.date) -> None:
@@ -172,5 +175,6 @@ def refuse_unusable(unit: Unit, local_date: dt.date) -> None:
         raise DomainError(ErrorCode.UNIT_ALREADY_PACKED, **params)
     if status in (UnitStatus.QUARANTINE, UnitStatus.REJECTED):
         raise DomainError(ErrorCode.UNIT_NOT_RELEASED, **params)
-    if is_expired(unit, local_date):
-        raise DomainError(ErrorCode.UNIT_EXPIRED, code=unit.code, expires_on=unit.expires_on.isoformat())
+    expired = expired_on(unit, local_date)
+    if expired is not None:
+        raise DomainError(ErrorCode.UNIT_EXPIRED, code=unit.code, expires_on=expired.isoformat())

@@ -130,8 +130,15 @@ class PackRoom:
 def open_container(ctx: Ctx, *, level: ContainerLevel = ContainerLevel.CARTON) -> ContainerResult:
     container = _open(ctx, ContainerLevel(level))
     return ContainerResult(
-        code=container.code, level=container.container_level.value, status=container.status.value
+        code=container.code, level=_level_of(container).value, status=container.status.value
     )
+
+
+def _level_of(container: Unit) -> ContainerLevel:
+    """A container's level (carton or pallet): nullable only because lots and serials have none."""
+    if container.container_level is None:  # every container is made with one: a damaged database
+        raise RuntimeError(f"container {container.code} has no level")
+    return container.container_level
 
 
 def _open(ctx: Ctx, level: ContainerLevel) -> Unit:
@@ -209,7 +216,7 @@ def close_container(ctx: Ctx, *, container_code: str) -> CloseResult:
         detail={"code": code, "count": str(count), "item": item.code},
     )
     return CloseResult(
-        code=code, level=container.container_level.value, item_code=item.code, count=count, is_sscc=is_sscc
+        code=code, level=_level_of(container).value, item_code=item.code, count=count, is_sscc=is_sscc
     )
 
 
@@ -253,7 +260,8 @@ def open_containers(db: Database, station_code: str) -> list[OpenContainer]:
             )
         }
         return [
-            _open_container_of(container, items.get(container.item_id), inside) for container in containers
+            _open_container_of(container, items.get(container.item_id) if container.item_id else None, inside)
+            for container in containers
         ]
 
 
@@ -384,7 +392,7 @@ def _pack(
     if container.item_id is not None and container.item_id != item.id:
         raise DomainError(ErrorCode.CONTAINER_MIXED_ITEMS, code=container.code, item=item.code)
     if not capacity:
-        raise DomainError(ErrorCode.NO_PACKING_SPEC, item=item.code, level=container.container_level.value)
+        raise DomainError(ErrorCode.NO_PACKING_SPEC, item=item.code, level=_level_of(container).value)
 
     if unit.kind is UnitKind.LOT:
         amount = unit.quantity if quantity is None else positive_quantity(quantity)

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -225,7 +226,7 @@ def _storable(measurement: Measurement) -> Measurement:
     name = measurement.name
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_MEASUREMENT_NAME_LENGTH:
         raise DomainError(ErrorCode.BAD_INPUT, field="measurement", name=str(name))
-    numbers = {}
+    numbers: dict[str, Any] = {}  # dataclasses.replace's keywords: the fields' own types
     for attribute in ("value", "lower_limit", "upper_limit"):
         raw = getattr(measurement, attribute)
         if raw is None:

@@ -25,7 +25,7 @@ from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.lookup import (
     customer_by_code,
-    is_expired,
+    expired_on,
     item_by_code,
     plain,
     positive_quantity,
@@ -331,8 +331,9 @@ def _refuse_inner(ctx: Ctx, inner: Unit, top: Unit) -> None:
         raise DomainError(ErrorCode.UNIT_SCRAPPED, **params)
     if inner.status is not UnitStatus.PACKED:
         raise DomainError(ErrorCode.UNIT_NOT_RELEASED, status=inner.status.value, **params)
-    if is_expired(inner, ctx.local_date):
-        raise DomainError(ErrorCode.UNIT_EXPIRED, expires_on=inner.expires_on.isoformat(), **params)
+    expired = expired_on(inner, ctx.local_date)
+    if expired is not None:
+        raise DomainError(ErrorCode.UNIT_EXPIRED, expires_on=expired.isoformat(), **params)
 
 
 def _picks(ctx: Ctx, shipment: Shipment) -> list[ShipmentPick]:
@@ -348,7 +349,7 @@ def _state(ctx: Ctx, shipment: Shipment) -> ShipmentState:
     picked: dict[int, Decimal] = defaultdict(Decimal)
     for pick in picks:
         picked[pick.item_id] += pick.quantity
-    codes = [ctx.session.get(Unit, pick.unit_id).code for pick in picks]  # type: ignore[union-attr]
+    codes = [ctx.session.get_one(Unit, pick.unit_id).code for pick in picks]  # a foreign key: it is there
     return ShipmentState(
         code=shipment.code,
         customer_code=shipment.customer.code,
@@ -651,7 +652,7 @@ def _packed_rows(unit: Unit, children: dict[int, list[Unit]], depth: int) -> lis
     return [row, *below]
 
 
-def _with_lines(statement: Select[tuple[Shipment]]) -> Select[tuple[Shipment]]:
+def _with_lines(statement: Select[Shipment]) -> Select[Shipment]:
     return statement.options(
         joinedload(Shipment.customer), selectinload(Shipment.lines).joinedload(ShipmentLine.item)
     )
