@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
@@ -153,7 +153,7 @@ def export_recall(
     return Exported(written, path, kind)
 
 
-def _reported(found: Recall, progress: Progress, total: int) -> Iterator[list[ImpactRow]]:
+def _reported(found: Recall, progress: Progress, total: int) -> Generator[list[ImpactRow], None, None]:
     done = 0
     for batch in found.rows(cancel=lambda: progress.cancelled):
         yield batch

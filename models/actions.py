@@ -362,7 +362,7 @@ def from_jsonable(kind: Any, value: Any) -> Any:
     if origin is dict:
         _, item_kind = typing.get_args(kind)
         return {key: from_jsonable(item_kind, item) for key, item in value.items()}
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):  # a dataclass, not an instance
         hints = typing.get_type_hints(kind)
         return kind(**{name: from_jsonable(hints[name], item) for name, item in value.items()})
     if kind is Decimal:

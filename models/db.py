@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -64,6 +64,14 @@ def database_url(raw: URL | str) -> URL:
             f"TraceStation runs on PostgreSQL or SQLite, not {url.get_backend_name()!r}: {shown}"
         )
     return url
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an INSERT, UPDATE or DELETE touched: Session.execute types every result as a
+    Result, but a statement that writes gives a CursorResult, which alone counts them."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"a row count needs the result of a write statement, not {type(result).__name__}")
+    return result.rowcount
 
 
 def make_engine(url: URL | str, **kwargs: Any) -> Engine:

@@ -32,7 +32,7 @@ def label_for(session: Session, unit: Unit) -> tuple[str, dict[str, Any]]:
         if unit.container_level is None or unit.code.startswith("OPEN-"):
             raise DomainError(ErrorCode.CONTAINER_NOT_CLOSED, code=unit.code)
         return TEMPLATE_OF_LEVEL[unit.container_level], _container_fields(session, unit)
-    item = unit.item
+    item = session.get(Item, unit.item_id) if unit.item_id else None  # relationships never lazy-load
     if item is None:
         raise DomainError(ErrorCode.BAD_INPUT, field="unit", code=unit.code)
     template = item.label_template or TEMPLATE_OF_KIND[unit.kind]
@@ -96,7 +96,8 @@ def _container_fields(session: Session, unit: Unit) -> dict[str, Any]:
     inside = contents(session, unit.id)
     goods = [member for member in inside if member.kind is not UnitKind.CONTAINER]
     boxes = [member for member in inside if member.kind is UnitKind.CONTAINER]
-    item = unit.item or (goods[0].item if goods else None)
+    item_id = unit.item_id or (goods[0].item_id if goods else None)
+    item = session.get(Item, item_id) if item_id else None
     count = int(sum((member.quantity for member in goods), Decimal(0)))
     # The batch of a carton of serials is the work order that made them (GS1 (10) on the label).
     orders = {member.work_order_id for member in goods if member.work_order_id is not None}

@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.base import ExecutableOption
 
 from models.errors import DomainError, ErrorCode
 from models.schema import (
@@ -29,22 +30,28 @@ from models.schema import (
 T = TypeVar("T")
 
 
-def _first(session: Session, statement: Select[tuple[T]], *, lock: bool, of: type[Any]) -> T | None:
+def _first(session: Session, statement: Select[T], *, lock: bool, of: type[Any]) -> T | None:
     """The first row, or with `lock` the first row locked and re-read (the committed truth)."""
     if lock:
         statement = statement.with_for_update(of=of).execution_options(populate_existing=True)
     return session.scalars(statement).first()
 
 
-def unit_by_code(session: Session, code: str, *, lock: bool = False) -> Unit:
-    unit = _first(session, select(Unit).where(Unit.code == code.strip()), lock=lock, of=Unit)
+def unit_by_code(session: Session, code: str, *options: ExecutableOption, lock: bool = False) -> Unit:
+    """The unit `code` (with `lock` locked and re-read); `options` load the relationships the
+    caller reads (joinedload(Unit.item)): relationships raise when read unloaded."""
+    statement = select(Unit).where(Unit.code == code.strip()).options(*options)
+    unit = _first(session, statement, lock=lock, of=Unit)
     if unit is None:
         raise DomainError(ErrorCode.UNKNOWN_CODE, code=code)
     return unit
 
 
-def item_by_code(session: Session, code: str) -> Item:
-    item = session.scalars(select(Item).where(Item.code == code)).first()
+def item_by_code(session: Session, code: str, *options: ExecutableOption) -> Item:
+    """The active item `code`; `options` load the relationships the caller reads
+    (joinedload(Item.lot_rule)): relationships raise when read unloaded."""
+    statement = select(Item).where(Item.code == code).options(*options)
+    item = session.scalars(statement).first()
     if item is None or not item.active:
         raise DomainError(ErrorCode.UNKNOWN_ITEM, item=code)
     return item
@@ -92,8 +99,10 @@ def work_order_by_code(session: Session, code: str, *, lock: bool = False) -> Wo
     return work_order
 
 
-def shipment_by_code(session: Session, code: str, *, lock: bool = False) -> Shipment:
-    shipment = _first(session, select(Shipment).where(Shipment.code == code.strip()), lock=lock, of=Shipment)
+def shipment_by_code(session: Session, code: str, *options: ExecutableOption, lock: bool = False) -> Shipment:
+    """The shipment `code`; `options` load the relationships the caller reads."""
+    statement = select(Shipment).where(Shipment.code == code.strip()).options(*options)
+    shipment = _first(session, statement, lock=lock, of=Shipment)
     if shipment is None:
         raise DomainError(ErrorCode.UNKNOWN_SHIPMENT, shipment=code)
     return shipment
@@ -101,7 +110,9 @@ def shipment_by_code(session: Session, code: str, *, lock: bool = False) -> Ship
 
 def routing_step(session: Session, item: Item, step_code: str) -> RoutingStep:
     step = session.scalars(
-        select(RoutingStep).where(RoutingStep.item_id == item.id, RoutingStep.code == step_code)
+        select(RoutingStep)
+        .where(RoutingStep.item_id == item.id, RoutingStep.code == step_code)
+        .options(selectinload(RoutingStep.characteristics))  # a reported step is judged by them
     ).first()
     if step is None:
         raise DomainError(ErrorCode.UNKNOWN_STEP, item=item.code, step=step_code)
@@ -137,8 +148,11 @@ def require_reason(reason: str | None) -> str:
     return reason.strip()
 
 
-def is_expired(unit: Unit, local_date: dt.date) -> bool:
-    return unit.expires_on is not None and unit.expires_on < local_date
+def expired_on(unit: Unit, local_date: dt.date) -> dt.date | None:
+    """The unit's expiry date if it is past on `local_date`, else None (the date goes in the refusal)."""
+    if unit.expires_on is not None and unit.expires_on < local_date:
+        return unit.expires_on
+    return None
 
 
 def refuse_unusable(unit: Unit, local_date: dt.date) -> None:
@@ -161,5 +175,6 @@ def refuse_unusable(unit: Unit, local_date: dt.date) -> None:
         raise DomainError(ErrorCode.UNIT_ALREADY_PACKED, **params)
     if status in (UnitStatus.QUARANTINE, UnitStatus.REJECTED):
         raise DomainError(ErrorCode.UNIT_NOT_RELEASED, **params)
-    if is_expired(unit, local_date):
-        raise DomainError(ErrorCode.UNIT_EXPIRED, code=unit.code, expires_on=unit.expires_on.isoformat())
+    expired = expired_on(unit, local_date)
+    if expired is not None:
+        raise DomainError(ErrorCode.UNIT_EXPIRED, code=unit.code, expires_on=expired.isoformat())

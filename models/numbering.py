@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from stdnum import damm, ean, luhn, verhoeff
@@ -461,6 +461,7 @@ def _advance_counter(session: Session, rule_id: int, period: str, count: int) ->
     failing. On SQLite the transaction already holds the database's write lock (BEGIN IMMEDIATE).
     """
     table = NumberingCounter.__table__
+    assert isinstance(table, Table)  # a declarative class's table (typed as any FromClause)
     advance = (
         update(table)
         .where(table.c.rule_id == rule_id, table.c.period == period)

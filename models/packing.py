@@ -33,6 +33,7 @@ from models.schema import (
     EventType,
     EventUnit,
     Item,
+    NumberingRule,
     Shipment,
     ShipmentPick,
     Station,
@@ -129,8 +130,15 @@ class PackRoom:
 def open_container(ctx: Ctx, *, level: ContainerLevel = ContainerLevel.CARTON) -> ContainerResult:
     container = _open(ctx, ContainerLevel(level))
     return ContainerResult(
-        code=container.code, level=container.container_level.value, status=container.status.value
+        code=container.code, level=_level_of(container).value, status=container.status.value
     )
+
+
+def _level_of(container: Unit) -> ContainerLevel:
+    """A container's level (carton or pallet): nullable only because lots and serials have none."""
+    if container.container_level is None:  # every container is made with one: a damaged database
+        raise RuntimeError(f"container {container.code} has no level")
+    return container.container_level
 
 
 def _open(ctx: Ctx, level: ContainerLevel) -> Unit:
@@ -208,7 +216,7 @@ def close_container(ctx: Ctx, *, container_code: str) -> CloseResult:
         detail={"code": code, "count": str(count), "item": item.code},
     )
     return CloseResult(
-        code=code, level=container.container_level.value, item_code=item.code, count=count, is_sscc=is_sscc
+        code=code, level=_level_of(container).value, item_code=item.code, count=count, is_sscc=is_sscc
     )
 
 
@@ -252,7 +260,8 @@ def open_containers(db: Database, station_code: str) -> list[OpenContainer]:
             )
         }
         return [
-            _open_container_of(container, items.get(container.item_id), inside) for container in containers
+            _open_container_of(container, items.get(container.item_id) if container.item_id else None, inside)
+            for container in containers
         ]
 
 
@@ -260,7 +269,7 @@ def pack_room(db: Database, station_code: str, unit_code: str) -> PackRoom:
     """What the station's open carton can take of a lot now: what a screen offers as the quantity."""
     with db.session() as session:
         unit = unit_by_code(session, unit_code)
-        item = unit.item
+        item = session.get(Item, unit.item_id) if unit.item_id else None
         if unit.kind is UnitKind.CONTAINER or item is None:
             raise DomainError(ErrorCode.NOT_A_LOT, code=unit.code)
         container = _station_container(session, _station(session, station_code), ContainerLevel.CARTON, unit)
@@ -317,7 +326,7 @@ def _station_container(
         if container.item_id is None:
             return container
     if containers:
-        item = unit.item
+        item = session.get(Item, unit.item_id) if unit.item_id else None
         raise DomainError(
             ErrorCode.CONTAINER_MIXED_ITEMS, code=containers[0].code, item=item.code if item else unit.code
         )
@@ -370,7 +379,7 @@ def _pack(
         refuse_unusable(unit, ctx.local_date)
         if unit.status is not UnitStatus.RELEASED:
             raise DomainError(ErrorCode.UNIT_NOT_RELEASED, code=unit.code, status=unit.status.value)
-        item = unit.item
+        item = ctx.session.get(Item, unit.item_id)
         assert item is not None
         capacity = item.units_per_carton
     else:
@@ -383,7 +392,7 @@ def _pack(
     if container.item_id is not None and container.item_id != item.id:
         raise DomainError(ErrorCode.CONTAINER_MIXED_ITEMS, code=container.code, item=item.code)
     if not capacity:
-        raise DomainError(ErrorCode.NO_PACKING_SPEC, item=item.code, level=container.container_level.value)
+        raise DomainError(ErrorCode.NO_PACKING_SPEC, item=item.code, level=_level_of(container).value)
 
     if unit.kind is UnitKind.LOT:
         amount = unit.quantity if quantity is None else positive_quantity(quantity)
@@ -490,7 +499,8 @@ def _child_count(ctx: Ctx, container: Unit) -> int:
 
 
 def _container_code(ctx: Ctx, item: Item) -> tuple[str, bool]:
-    rule = ctx.site.container_rule
+    # The site comes with every action; its rule is read only here, so it is loaded only here.
+    rule = ctx.session.get(NumberingRule, ctx.site.container_rule_id) if ctx.site.container_rule_id else None
     if rule is None:
         raise DomainError(ErrorCode.NO_NUMBERING_RULE, site=ctx.site.code, kind="container")
     line_code = ctx.station.line.code if ctx.station.line else None

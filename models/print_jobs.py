@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from models.actions import SUPERVISION, Ctx, operation
-from models.db import Database
+from models.db import Database, rowcount
 from models.errors import DomainError, ErrorCode
 from models.labels import label_for
 from models.lookup import require_reason, unit_by_code
@@ -317,7 +317,9 @@ def work_order_labels(db: Database, work_order_code: str) -> WorkOrderLabels:
     """How far a work order's serial labels are: what the serialization card shows."""
     with db.session() as session:
         work_order = session.scalars(
-            select(WorkOrder).where(WorkOrder.code == work_order_code.strip())
+            select(WorkOrder)
+            .where(WorkOrder.code == work_order_code.strip())
+            .options(joinedload(WorkOrder.item))
         ).first()
         if work_order is None:
             raise DomainError(ErrorCode.UNKNOWN_WORK_ORDER, work_order=work_order_code)
@@ -378,7 +380,7 @@ def claim(db: Database, job_id: int, printer: str) -> ClaimedJob | None:
         job = session.get(PrintJob, job_id)
         if job is None:
             raise DomainError(ErrorCode.UNKNOWN_PRINT_JOB, job=job_id)
-        if moved.rowcount != 1:
+        if rowcount(moved) != 1:
             return None
         return ClaimedJob(job.id, job.template, dict(job.fields or {}), job.copies)
 
@@ -397,7 +399,7 @@ def _move(db: Database, job_id: int, status: PrintJobStatus, error: str | None) 
             .values(status=status, error=error, updated_at=func.current_timestamp())
             .execution_options(synchronize_session=False)
         )
-        if moved.rowcount == 1:
+        if rowcount(moved) == 1:
             return status
         current = session.scalar(select(PrintJob.status).where(PrintJob.id == job_id))
         if current is None:

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from models.actions import PLANNING, Ctx, operation
 from models.errors import DomainError, ErrorCode
 from models.lookup import (
     EXACT_LIMIT,
     equipment_by_code,
-    is_expired,
+    expired_on,
     item_by_code,
     plain,
     positive_quantity,
@@ -35,6 +36,7 @@ from models.schema import (
     BomSubstitute,
     EventRole,
     EventType,
+    InspectionCharacteristic,
     InspectionResult,
     Item,
     Line,
@@ -166,7 +168,7 @@ def create_work_order(
             raise DomainError(ErrorCode.BAD_INPUT, field="line", line=line_code)
     work_order = WorkOrder(
         code=code,
-        item_id=item.id,
+        item=item,  # the relationship, not only its id: the result reads it (relationships never lazy-load)
         site_id=ctx.site.id,
         line_id=line.id if line else ctx.station.line_id,
         quantity_planned=planned,
@@ -266,7 +268,7 @@ def feed(
     """
     work_order = work_order_by_code(ctx.session, work_order_code, lock=True)
     _require_open(work_order)
-    lot = unit_by_code(ctx.session, lot_code, lock=True)
+    lot = unit_by_code(ctx.session, lot_code, joinedload(Unit.item), lock=True)
     if lot.kind is not UnitKind.LOT or lot.item is None:
         raise DomainError(ErrorCode.NOT_A_LOT, code=lot.code)
     line = _bom_line_for(ctx, work_order.item, lot.item)
@@ -274,8 +276,9 @@ def feed(
         raise DomainError(ErrorCode.LOT_ON_HOLD, code=lot.code)
     if lot.status is not UnitStatus.RELEASED:
         raise DomainError(ErrorCode.LOT_NOT_RELEASED, code=lot.code, status=lot.status.value)
-    if is_expired(lot, ctx.local_date):
-        raise DomainError(ErrorCode.LOT_EXPIRED, code=lot.code, expires_on=lot.expires_on.isoformat())
+    expired = expired_on(lot, ctx.local_date)
+    if expired is not None:
+        raise DomainError(ErrorCode.LOT_EXPIRED, code=lot.code, expires_on=expired.isoformat())
     production_lot = _production_lot(ctx, work_order)
     required = work_order.quantity_planned * line.quantity_per
     line_fed = _line_fed(ctx, production_lot, line)
@@ -303,18 +306,18 @@ def feed(
     )
     ctx.link(lot, production_lot, LinkLevel.LOT, event, amount)
     ctx.session.flush()
-    fed_total = ctx.session.scalar(
+    fed_total = ctx.session.execute(
         select(func.coalesce(func.sum(Link.quantity), 0))
         .join(Unit, Unit.id == Link.input_unit_id)
         .where(Link.output_unit_id == production_lot.id, Unit.item_id == lot.item_id)
-    )
+    ).scalar_one()  # an aggregate: always one row
     return FeedResult(
         work_order_code=work_order.code,
         lot_code=lot.code,
         item_code=lot.item.code,
         quantity=amount,
         lot_remaining=lot.quantity,
-        fed_total=Decimal(fed_total),
+        fed_total=Decimal(fed_total or 0),  # coalesce makes it 0, never NULL; the type cannot say so
         uom=line.component.uom,
         component_code=line.component.code,
         line_remaining=_still_needed(required, line_fed + amount),
@@ -376,7 +379,7 @@ def assemble(
         raise DomainError(ErrorCode.NOT_A_SERIAL, code=product.code)
     work_order = _serial_work_order(ctx, product)
     _refuse_unless_on_route(product)
-    component = unit_by_code(ctx.session, component_code, lock=True)
+    component = unit_by_code(ctx.session, component_code, joinedload(Unit.item), lock=True)
     if component.kind is not UnitKind.SERIAL or component.item is None:
         raise DomainError(ErrorCode.NOT_A_SERIAL, code=component.code)
     if component.id == product.id:
@@ -386,11 +389,11 @@ def assemble(
         raise DomainError(ErrorCode.SERIAL_ALREADY_USED, code=component.code)
     refuse_unusable(component, ctx.local_date)
     accepted = {bom_line.component_item_id, *(sub.item_id for sub in bom_line.substitutes)}
-    assembled = ctx.session.scalar(
+    assembled = ctx.session.execute(
         select(func.count(Link.id))
         .join(Unit, Unit.id == Link.input_unit_id)
         .where(Link.output_unit_id == product.id, Link.level == LinkLevel.UNIT, Unit.item_id.in_(accepted))
-    )
+    ).scalar_one()
     if assembled + 1 > bom_line.quantity_per:
         raise DomainError(
             ErrorCode.COMPONENT_COUNT_EXCEEDED,
@@ -589,7 +592,7 @@ def report_serial(
     shipped. What is refused is a step reported out of order (a mandatory step before it not yet
     passed) or a step passed twice.
     """
-    serial = unit_by_code(ctx.session, serial_code, lock=True)
+    serial = unit_by_code(ctx.session, serial_code, joinedload(Unit.item), lock=True)
     if serial.kind is not UnitKind.SERIAL or serial.item is None:
         raise DomainError(ErrorCode.NOT_A_SERIAL, code=serial.code)
     work_order = _serial_work_order(ctx, serial)
@@ -796,7 +799,14 @@ def _serial_work_order(ctx: Ctx, serial: Unit) -> WorkOrder:
     """The serial's work order, locked: report_serial counts finished serials on it, and two
     stations finishing serials of one work order must not both write the count they read."""
     work_order = (
-        ctx.session.get(WorkOrder, serial.work_order_id, with_for_update=True, populate_existing=True)
+        ctx.session.get(
+            WorkOrder,
+            serial.work_order_id,
+            # selectin, not joined: the lock is the work order's, never its item's
+            options=[selectinload(WorkOrder.item)],
+            with_for_update=True,
+            populate_existing=True,
+        )
         if serial.work_order_id
         else None
     )
@@ -858,12 +868,12 @@ def _refuse_missing_components(ctx: Ctx, work_order: WorkOrder, serial: Unit | N
         if line.component.tracking is Tracking.SERIAL and serial is not None:
             output, level = serial.id, LinkLevel.UNIT
         else:
-            output, level = work_order.production_lot_id, LinkLevel.LOT
-        present = ctx.session.scalar(
+            output, level = _production_lot_id(work_order), LinkLevel.LOT
+        present = ctx.session.execute(
             select(func.count(Link.id))
             .join(Unit, Unit.id == Link.input_unit_id)
             .where(Link.output_unit_id == output, Link.level == level, Unit.item_id.in_(accepted))
-        )
+        ).scalar_one()
         needed = line.quantity_per if level is LinkLevel.UNIT else 1
         if present < needed:
             missing.append(line.component.code)
@@ -882,12 +892,12 @@ def _serial_components_missing(ctx: Ctx, product_code: str) -> bool:
         if line.component.tracking is not Tracking.SERIAL:
             continue
         accepted = {line.component_item_id, *(substitute.item_id for substitute in line.substitutes)}
-        present = ctx.session.scalar(
+        present = ctx.session.execute(
             select(func.count(Link.id))
             .join(Unit, Unit.id == Link.input_unit_id)
             .where(Link.output_unit_id == product.id, Link.level == LinkLevel.UNIT)
             .where(Unit.item_id.in_(accepted))
-        )
+        ).scalar_one()
         if present < line.quantity_per:
             return True
     return False
@@ -909,10 +919,17 @@ def _bom_line_for(ctx: Ctx, product: Item, component: Item) -> BomLine:
 
 
 def _production_lot(ctx: Ctx, work_order: WorkOrder) -> Unit:
-    unit = ctx.session.get(Unit, work_order.production_lot_id)
+    unit = ctx.session.get(Unit, _production_lot_id(work_order))
     if unit is None:  # the schema makes every work order with one; this is a damaged database
         raise RuntimeError(f"work order {work_order.code} has no production lot")
     return unit
+
+
+def _production_lot_id(work_order: WorkOrder) -> int:
+    """The column is nullable only because the work order is written before its lot (a cycle)."""
+    if work_order.production_lot_id is None:  # create_work_order sets it: a damaged database
+        raise RuntimeError(f"work order {work_order.code} has no production lot")
+    return work_order.production_lot_id
 
 
 def _mandatory_steps(ctx: Ctx, item: Item) -> list[RoutingStep]:
@@ -935,7 +952,9 @@ def _step_totals(ctx: Ctx, work_order: WorkOrder, step: RoutingStep) -> tuple[De
     return Decimal(good), Decimal(scrap)
 
 
-def _measured_values(step: RoutingStep, measurements: dict[str, Decimal | int | float | str]) -> dict:  # type: ignore[type-arg]
+def _measured_values(
+    step: RoutingStep, measurements: dict[str, Decimal | int | float | str]
+) -> dict[str, tuple[Decimal, InspectionCharacteristic]]:
     by_code = {characteristic.code: characteristic for characteristic in step.characteristics}
     unknown = sorted(set(measurements) - set(by_code))
     if unknown:
@@ -943,7 +962,7 @@ def _measured_values(step: RoutingStep, measurements: dict[str, Decimal | int | 
     missing = sorted(set(by_code) - set(measurements))
     if missing:
         raise DomainError(ErrorCode.MEASUREMENT_MISSING, step=step.code, names=missing)
-    values = {}
+    values: dict[str, tuple[Decimal, InspectionCharacteristic]] = {}
     for code, raw in measurements.items():
         try:
             value = Decimal(str(raw))

@@ -26,7 +26,7 @@ from sqlalchemy import DateTime, bindparam, text
 
 from models.actions import QUALITY, Actor, Ctx, operation, to_jsonable
 from models.auth import count_wrong_pin, pin_matches
-from models.db import Database
+from models.db import Database, rowcount
 from models.errors import DomainError, ErrorCode
 from models.history import history
 from models.impact import ImpactScope
@@ -291,15 +291,17 @@ def hold_affected(ctx: Ctx, *, scope: ImpactScope, reason: str, pin: str) -> Aff
     )
     not_again = ", ".join(f"'{status.value}'" for status in sorted(NOT_HELD_AGAIN))
     params = {**seeds.params, "hold_event": event.id}
-    held = ctx.session.execute(
-        _typed(
-            "INSERT INTO event_unit (event_id, unit_id, role) "
-            f"WITH RECURSIVE {closure} SELECT :hold_event, u.id, '{EventRole.OBJECT.value}' FROM unit u "
-            f"WHERE {_AFFECTED} AND u.status NOT IN ({not_again}) ORDER BY u.id{lock}",
+    held = rowcount(
+        ctx.session.execute(
+            _typed(
+                "INSERT INTO event_unit (event_id, unit_id, role) "
+                f"WITH RECURSIVE {closure} SELECT :hold_event, u.id, '{EventRole.OBJECT.value}' FROM unit u "
+                f"WHERE {_AFFECTED} AND u.status NOT IN ({not_again}) ORDER BY u.id{lock}",
+                params,
+            ),
             params,
-        ),
-        params,
-    ).rowcount
+        )
+    )
     if not held:  # what was holdable a moment ago has just shipped or been used up
         raise _nothing_to_hold(scope, by_status)
     ctx.session.execute(

@@ -7,10 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.actions import QUALITY, Ctx, operation
 from models.db import Database
@@ -102,7 +103,7 @@ def receive(
     The quantity is split evenly to the unit of measure's 6 decimals; the last package takes the
     remainder so that the lots add up to exactly what arrived.
     """
-    item = item_by_code(ctx.session, item_code)
+    item = item_by_code(ctx.session, item_code, joinedload(Item.lot_rule))
     if item.tracking is not Tracking.LOT:
         raise DomainError(ErrorCode.ITEM_NOT_LOT_TRACKED, item=item.code)
     supplier = supplier_by_code(ctx.session, supplier_code)
@@ -225,7 +226,7 @@ def _storable(measurement: Measurement) -> Measurement:
     name = measurement.name
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_MEASUREMENT_NAME_LENGTH:
         raise DomainError(ErrorCode.BAD_INPUT, field="measurement", name=str(name))
-    numbers = {}
+    numbers: dict[str, Any] = {}  # dataclasses.replace's keywords: the fields' own types
     for attribute in ("value", "lower_limit", "upper_limit"):
         raw = getattr(measurement, attribute)
         if raw is None:
@@ -388,7 +389,7 @@ def _plain_scan(session: Session, code: str, inspecting: bool) -> ReceivingScan 
     supplier = session.scalars(select(Supplier).where(Supplier.code == code)).first()
     if supplier is not None:
         return ReceivingScan(ScanKind.SUPPLIER, supplier.code, supplier_code=supplier.code)
-    unit = session.scalars(select(Unit).where(Unit.code == code)).first()
+    unit = session.scalars(select(Unit).where(Unit.code == code).options(joinedload(Unit.item))).first()
     if unit is not None:
         return _own_lot(unit, inspecting)
     item = session.scalars(select(Item).where(Item.code == code)).first()
@@ -436,7 +437,9 @@ def _label_scan(
 ) -> ReceivingScan:
     """A GS1 label: a supplier's (item, lot, dates, quantity) or one of our own lot labels."""
     if gs1.sscc is not None:
-        unit = session.scalars(select(Unit).where(Unit.code == gs1.sscc)).first()
+        unit = session.scalars(
+            select(Unit).where(Unit.code == gs1.sscc).options(joinedload(Unit.item))
+        ).first()
         if unit is None:
             raise DomainError(ErrorCode.UNKNOWN_CODE, code=gs1.sscc)
         return _own_lot(unit, inspecting)
@@ -447,7 +450,8 @@ def _label_scan(
     if item is None:
         return ReceivingScan(ScanKind.UNKNOWN_GTIN, gtin, supplier_lot=gs1.lot)
     for own_code in (gs1.serial, gs1.lot):
-        unit = session.scalars(select(Unit).where(Unit.code == own_code)).first() if own_code else None
+        statement = select(Unit).where(Unit.code == own_code).options(joinedload(Unit.item))
+        unit = session.scalars(statement).first() if own_code else None
         if unit is not None and unit.item_id == item.id:
             return _own_lot(unit, inspecting)
         if unit is not None:  # the label's lot is the code of another item's unit: a wrong label

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
@@ -74,10 +74,12 @@ def _supplier_id(session: Session, supplier_code: str | None) -> int | None:
 
 
 def _internal(session: Session, code: str, supplier_id: int | None) -> Resolved | None:
-    unit = session.scalars(select(Unit).where(Unit.code == code)).first()
+    unit = session.scalars(select(Unit).where(Unit.code == code).options(joinedload(Unit.item))).first()
     if unit is not None:
         return _unit(unit)
-    work_order = session.scalars(select(WorkOrder).where(WorkOrder.code == code)).first()
+    work_order = session.scalars(
+        select(WorkOrder).where(WorkOrder.code == code).options(joinedload(WorkOrder.item))
+    ).first()
     if work_order is not None:
         return Resolved(
             Target.WORK_ORDER, work_order.code, item_code=work_order.item.code, status=work_order.status
@@ -97,7 +99,13 @@ def _internal(session: Session, code: str, supplier_id: int | None) -> Resolved 
 def _supplier_lot(
     session: Session, external: str, supplier_id: int | None, item_id: int | None
 ) -> Resolved | None:
-    statement = select(Unit).where(Unit.external_code == external).order_by(Unit.id).limit(MAX_CANDIDATES + 1)
+    statement = (
+        select(Unit)
+        .where(Unit.external_code == external)
+        .options(joinedload(Unit.item))
+        .order_by(Unit.id)
+        .limit(MAX_CANDIDATES + 1)
+    )
     if supplier_id is not None:
         statement = statement.where(Unit.supplier_id == supplier_id)
     if item_id is not None:
@@ -112,7 +120,9 @@ def _supplier_lot(
 
 def _gs1(session: Session, gs1: Gs1Data, supplier_id: int | None) -> Resolved:
     if gs1.sscc is not None:
-        unit = session.scalars(select(Unit).where(Unit.code == gs1.sscc)).first()
+        unit = session.scalars(
+            select(Unit).where(Unit.code == gs1.sscc).options(joinedload(Unit.item))
+        ).first()
         if unit is None:
             raise DomainError(ErrorCode.UNKNOWN_CODE, code=gs1.sscc)
         return _unit(unit, gs1)
@@ -125,7 +135,9 @@ def _gs1(session: Session, gs1: Gs1Data, supplier_id: int | None) -> Resolved:
     for own_code in (gs1.serial, gs1.lot):
         if own_code is None:
             continue
-        unit = session.scalars(select(Unit).where(Unit.code == own_code)).first()
+        unit = session.scalars(
+            select(Unit).where(Unit.code == own_code).options(joinedload(Unit.item))
+        ).first()
         if unit is not None and unit.item_id == item.id:
             return _unit(unit, gs1)
         if unit is not None:

@@ -3,6 +3,10 @@
 Everything traceable is a `Unit` (lot, serial or container); `Link` rows are the genealogy edges
 and `Unit.container_id` is where a unit sits now. Events are append-only (PostgreSQL enforces it
 with triggers created by the migrations). The same schema runs on PostgreSQL and SQLite.
+
+Relationships never load lazily: lazy="raise" is the rule, so a related row read inside a loop is
+an error at once, not a query per row found in production. A query loads what its caller reads
+(joinedload / selectinload); lazy="selectin" is kept for the few relationships every reader needs.
 """
 
 from __future__ import annotations
@@ -220,7 +224,7 @@ class Site(Base):
     sscc_extension_digit: Mapped[int] = mapped_column(Integer, default=0)
     container_rule_id: Mapped[int | None] = mapped_column(ForeignKey("numbering_rule.id"))
 
-    container_rule: Mapped[NumberingRule | None] = relationship()
+    container_rule: Mapped[NumberingRule | None] = relationship(lazy="raise")
 
     __table_args__ = (
         CheckConstraint("sscc_extension_digit BETWEEN 0 AND 9", name="extension_digit"),
@@ -239,7 +243,7 @@ class Line(Base):
     name_zh: Mapped[str] = mapped_column(Name)
     name_en: Mapped[str] = mapped_column(Name)
 
-    site: Mapped[Site] = relationship()
+    site: Mapped[Site] = relationship(lazy="raise")
 
 
 class Station(Base):
@@ -254,8 +258,8 @@ class Station(Base):
     line_id: Mapped[int | None] = mapped_column(ForeignKey("line.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
 
-    site: Mapped[Site] = relationship()
-    line: Mapped[Line | None] = relationship()
+    site: Mapped[Site] = relationship(lazy="raise")
+    line: Mapped[Line | None] = relationship(lazy="raise")
 
 
 class Equipment(Base):
@@ -324,8 +328,8 @@ class Item(Base):
     label_template: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
 
-    lot_rule: Mapped[NumberingRule | None] = relationship(foreign_keys=[lot_rule_id])
-    serial_rule: Mapped[NumberingRule | None] = relationship(foreign_keys=[serial_rule_id])
+    lot_rule: Mapped[NumberingRule | None] = relationship(foreign_keys=[lot_rule_id], lazy="raise")
+    serial_rule: Mapped[NumberingRule | None] = relationship(foreign_keys=[serial_rule_id], lazy="raise")
 
     @validates("gtin")
     def _valid_gtin(self, _key: str, value: str | None) -> str | None:
@@ -352,8 +356,10 @@ class BomLine(Base):
     quantity_per: Mapped[Decimal] = mapped_column(Quantity)
     must_scan: Mapped[bool] = mapped_column(default=True)
 
-    component: Mapped[Item] = relationship(foreign_keys=[component_item_id])
-    substitutes: Mapped[list[BomSubstitute]] = relationship(cascade="all, delete-orphan")
+    # Every reader of a BOM line (work order state, feed, assemble, the component checks) reads its
+    # component and its substitutes: they come with the line, one query per batch of lines.
+    component: Mapped[Item] = relationship(foreign_keys=[component_item_id], lazy="selectin")
+    substitutes: Mapped[list[BomSubstitute]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     __table_args__ = (
         UniqueConstraint("parent_item_id", "component_item_id"),
@@ -380,7 +386,7 @@ class RoutingStep(Base):
     mandatory: Mapped[bool] = mapped_column(default=True)
 
     characteristics: Mapped[list[InspectionCharacteristic]] = relationship(
-        order_by="InspectionCharacteristic.id", cascade="all, delete-orphan"
+        order_by="InspectionCharacteristic.id", cascade="all, delete-orphan", lazy="raise"
     )
 
     __table_args__ = (UniqueConstraint("item_id", "seq"), UniqueConstraint("item_id", "code"))
@@ -471,10 +477,12 @@ class WorkOrder(Base):
     quantity_scrapped: Mapped[Decimal] = mapped_column(Quantity, default=Decimal(0))
     created_at: Mapped[dt.datetime] = _now_column()
 
-    item: Mapped[Item] = relationship()
-    line: Mapped[Line | None] = relationship()
-    site: Mapped[Site] = relationship()
-    production_lot: Mapped[Unit | None] = relationship(foreign_keys=[production_lot_id], post_update=True)
+    item: Mapped[Item] = relationship(lazy="raise")
+    line: Mapped[Line | None] = relationship(lazy="raise")
+    site: Mapped[Site] = relationship(lazy="raise")
+    production_lot: Mapped[Unit | None] = relationship(
+        foreign_keys=[production_lot_id], post_update=True, lazy="raise"
+    )
 
     __table_args__ = (CheckConstraint("quantity_planned > 0", name="quantity_planned_positive"),)
 
@@ -505,8 +513,8 @@ class Unit(Base):
     split_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = _now_column()
 
-    item: Mapped[Item | None] = relationship()
-    container: Mapped[Unit | None] = relationship(remote_side=[id])
+    item: Mapped[Item | None] = relationship(lazy="raise")
+    container: Mapped[Unit | None] = relationship(remote_side=[id], lazy="raise")
 
     __table_args__ = (
         Index("ix_unit_external_code_supplier", "external_code", "supplier_id"),
@@ -663,8 +671,10 @@ class Shipment(Base):
     created_at: Mapped[dt.datetime] = _now_column()
     shipped_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
-    customer: Mapped[Customer] = relationship()
-    lines: Mapped[list[ShipmentLine]] = relationship(order_by="ShipmentLine.id", cascade="all, delete-orphan")
+    customer: Mapped[Customer] = relationship(lazy="raise")
+    lines: Mapped[list[ShipmentLine]] = relationship(
+        order_by="ShipmentLine.id", cascade="all, delete-orphan", lazy="raise"
+    )
 
 
 class ShipmentLine(Base):
@@ -675,7 +685,7 @@ class ShipmentLine(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     quantity: Mapped[Decimal] = mapped_column(Quantity)
 
-    item: Mapped[Item] = relationship()
+    item: Mapped[Item] = relationship(lazy="raise")
 
     __table_args__ = (
         UniqueConstraint("shipment_id", "item_id"),

@@ -25,7 +25,7 @@ from models.db import Database
 from models.errors import DomainError, ErrorCode
 from models.lookup import (
     customer_by_code,
-    is_expired,
+    expired_on,
     item_by_code,
     plain,
     positive_quantity,
@@ -90,7 +90,7 @@ def create_shipment(
         raise DomainError(ErrorCode.BAD_INPUT, field="lines")
     shipment = Shipment(
         code=code,
-        customer_id=customer.id,
+        customer=customer,  # the relationship: the state returned reads it (no lazy loads)
         site_id=ctx.site.id,
         status=ShipmentStatus.OPEN,
         reference=reference,
@@ -98,9 +98,8 @@ def create_shipment(
     )
     for item_code, quantity in lines.items():
         shipment.lines.append(
-            ShipmentLine(
-                item_id=item_by_code(ctx.session, item_code).id, quantity=positive_quantity(quantity)
-            )
+            # The item itself, not only its id: the event below reads its code (no lazy loads).
+            ShipmentLine(item=item_by_code(ctx.session, item_code), quantity=positive_quantity(quantity))
         )
     ctx.session.add(shipment)
     ctx.session.flush()
@@ -269,7 +268,14 @@ def confirm_shipment(ctx: Ctx, *, shipment_code: str, accept_difference: bool = 
 
 
 def _open_shipment(ctx: Ctx, code: str) -> Shipment:
-    shipment = shipment_by_code(ctx.session, code, lock=True)
+    # Selectin, not joined: the lock is on the shipment row; its state reads customer and lines.
+    shipment = shipment_by_code(
+        ctx.session,
+        code,
+        selectinload(Shipment.customer),
+        selectinload(Shipment.lines).selectinload(ShipmentLine.item),
+        lock=True,
+    )
     if shipment.status is not ShipmentStatus.OPEN:
         raise DomainError(ErrorCode.SHIPMENT_NOT_OPEN, shipment=shipment.code, status=shipment.status.value)
     return shipment
@@ -307,8 +313,10 @@ def _shippable(ctx: Ctx, unit: Unit) -> tuple[Item, Decimal]:
     refuse_unusable(unit, ctx.local_date)
     if unit.status is not UnitStatus.RELEASED:
         raise DomainError(ErrorCode.UNIT_NOT_RELEASED, code=unit.code, status=unit.status.value)
-    assert unit.item is not None
-    return unit.item, unit.quantity
+    item = ctx.session.get(Item, unit.item_id) if unit.item_id else None  # never a lazy load
+    if item is None:  # a lot or serial always has an item; a unit without one cannot be shipped
+        raise DomainError(ErrorCode.BAD_INPUT, field="unit", code=unit.code)
+    return item, unit.quantity
 
 
 def _refuse_inner(ctx: Ctx, inner: Unit, top: Unit) -> None:
@@ -323,8 +331,9 @@ def _refuse_inner(ctx: Ctx, inner: Unit, top: Unit) -> None:
         raise DomainError(ErrorCode.UNIT_SCRAPPED, **params)
     if inner.status is not UnitStatus.PACKED:
         raise DomainError(ErrorCode.UNIT_NOT_RELEASED, status=inner.status.value, **params)
-    if is_expired(inner, ctx.local_date):
-        raise DomainError(ErrorCode.UNIT_EXPIRED, expires_on=inner.expires_on.isoformat(), **params)
+    expired = expired_on(inner, ctx.local_date)
+    if expired is not None:
+        raise DomainError(ErrorCode.UNIT_EXPIRED, expires_on=expired.isoformat(), **params)
 
 
 def _picks(ctx: Ctx, shipment: Shipment) -> list[ShipmentPick]:
@@ -340,7 +349,7 @@ def _state(ctx: Ctx, shipment: Shipment) -> ShipmentState:
     picked: dict[int, Decimal] = defaultdict(Decimal)
     for pick in picks:
         picked[pick.item_id] += pick.quantity
-    codes = [ctx.session.get(Unit, pick.unit_id).code for pick in picks]  # type: ignore[union-attr]
+    codes = [ctx.session.get_one(Unit, pick.unit_id).code for pick in picks]  # a foreign key: it is there
     return ShipmentState(
         code=shipment.code,
         customer_code=shipment.customer.code,
@@ -572,7 +581,11 @@ def _tops(session: Session, shipment: Shipment) -> tuple[list[_Top], dict[int, D
     the shipment is open, from the shipped-unit records once it left (the picks are gone then)."""
     if shipment.status is ShipmentStatus.OPEN:
         tops = [
-            _Top(unit, pick.quantity, contents(session, unit.id) if unit.kind is UnitKind.CONTAINER else [])
+            _Top(
+                unit,
+                pick.quantity,
+                contents(session, unit.id, with_items=True) if unit.kind is UnitKind.CONTAINER else [],
+            )
             for pick, unit in session.execute(
                 select(ShipmentPick, Unit)
                 .join(Unit, Unit.id == ShipmentPick.unit_id)
@@ -639,7 +652,7 @@ def _packed_rows(unit: Unit, children: dict[int, list[Unit]], depth: int) -> lis
     return [row, *below]
 
 
-def _with_lines(statement: Select[tuple[Shipment]]) -> Select[tuple[Shipment]]:
+def _with_lines(statement: Select[Shipment]) -> Select[Shipment]:
     return statement.options(
         joinedload(Shipment.customer), selectinload(Shipment.lines).joinedload(ShipmentLine.item)
     )

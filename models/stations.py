@@ -92,7 +92,8 @@ def list_stations(db: Database) -> list[StationInfo]:
     )
     with db.reading() as connection:
         rows = connection.execute(query).all()
-    return sorted((StationInfo(*row) for row in rows), key=lambda info: info.code)
+    # The first ten columns by position: SQLAlchemy types a ten-column row as "ten, then any more".
+    return sorted((StationInfo(*row[:10]) for row in rows), key=lambda info: info.code)
 
 
 def station_id(db: Database, code: str) -> int:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import literal, select, union
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from models.errors import DomainError, ErrorCode
 from models.schema import (
@@ -70,7 +70,7 @@ def split_lot(ctx: Ctx, lot: Unit, quantity: Decimal, reason: str) -> Unit:
         ctx,
         code=f"{lot.code}-{lot.split_count:02d}",
         kind=UnitKind.LOT,
-        item=lot.item,
+        item=ctx.session.get(Item, lot.item_id) if lot.item_id else None,
         status=lot.status,
         quantity=quantity,
         external_code=lot.external_code,
@@ -93,11 +93,12 @@ def split_lot(ctx: Ctx, lot: Unit, quantity: Decimal, reason: str) -> Unit:
     return child
 
 
-def contents(session: Session, unit_id: int, *, lock: bool = False) -> list[Unit]:
+def contents(session: Session, unit_id: int, *, lock: bool = False, with_items: bool = False) -> list[Unit]:
     """Everything inside a container, at every depth (one recursive query; cycles cannot hang it).
 
     With `lock`, the rows are locked and re-read (PostgreSQL): a hold committed by another station
     while this transaction decides on their statuses waits for it, or is seen by it, never lost.
+    With `with_items`, their items come too (one more query; Unit.item never loads lazily).
     """
     tree = select(Unit.id).where(Unit.container_id == unit_id).cte("tree", recursive=True)
     inner = aliased(Unit)
@@ -105,6 +106,8 @@ def contents(session: Session, unit_id: int, *, lock: bool = False) -> list[Unit
     statement = select(Unit).where(Unit.id.in_(select(tree.c.id))).order_by(Unit.id)
     if lock:
         statement = statement.with_for_update().execution_options(populate_existing=True)
+    if with_items:  # selectin, not joined: FOR UPDATE may not reach the nullable side of a join
+        statement = statement.options(selectinload(Unit.item))
     return list(session.scalars(statement))
 
 

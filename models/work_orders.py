@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
@@ -218,7 +218,7 @@ def serial_state(db: Database, code: str, step_code: str | None = None) -> Seria
     own transaction; tests/models/test_work_orders.py holds the two to the same answers.
     """
     with _snapshot(db) as session:
-        serial = unit_by_code(session, code)
+        serial = unit_by_code(session, code, joinedload(Unit.item))
         if serial.kind is not UnitKind.SERIAL or serial.item is None:
             raise DomainError(ErrorCode.NOT_A_SERIAL, code=serial.code)
         item = serial.item
@@ -265,7 +265,7 @@ def _bom_lines(session: Session, item: Item) -> list[BomLine]:
 
 def _routing(session: Session, item: Item) -> list[RoutingStep]:
     statement = select(RoutingStep).where(RoutingStep.item_id == item.id).order_by(RoutingStep.seq)
-    return list(session.scalars(statement))
+    return list(session.scalars(statement.options(selectinload(RoutingStep.characteristics))))
 
 
 def _accepted(line: BomLine) -> set[int]:
@@ -280,7 +280,8 @@ def _fed_by_item(session: Session, work_order: WorkOrder) -> dict[int, Decimal]:
         .where(Link.output_unit_id == work_order.production_lot_id, Link.level == LinkLevel.LOT)
         .group_by(Unit.item_id)
     ).all()
-    return {item_id: _decimal(total) for item_id, total in rows}
+    # Every consumed unit has an item (lots and serials do): a None key could match no BOM line.
+    return {item_id: _decimal(total) for item_id, total in rows if item_id is not None}
 
 
 def _fitted_by_item(session: Session, work_order: WorkOrder) -> dict[int, Decimal]:
@@ -293,7 +294,7 @@ def _fitted_by_item(session: Session, work_order: WorkOrder) -> dict[int, Decima
         .where(product.work_order_id == work_order.id, Link.level == LinkLevel.UNIT)
         .group_by(component.item_id)
     ).all()
-    return {item_id: Decimal(count) for item_id, count in rows}
+    return {item_id: Decimal(count) for item_id, count in rows if item_id is not None}
 
 
 def _fitted_codes(session: Session, serial: Unit) -> list[tuple[str, int | None]]:
@@ -313,7 +314,7 @@ def _item_codes(session: Session, lines: list[BomLine]) -> dict[int, str]:
     ids = {substitute.item_id for line in lines for substitute in line.substitutes}
     if not ids:
         return {}
-    return dict(session.execute(select(Item.id, Item.code).where(Item.id.in_(ids))).all())  # type: ignore[arg-type]
+    return dict(session.execute(select(Item.id, Item.code).where(Item.id.in_(ids))).all())
 
 
 def _line_state(

@@ -24,7 +24,11 @@ from printing.zpl import zpl_job
 
 
 class LabelPrinter(Protocol):
-    description: str
+    # Read-only: each printer describes itself from its connection (a property), nobody sets it.
+    @property
+    def description(self) -> str:
+        """What the station shows and the print job records as the printer."""
+        ...
 
     def print_label(self, label: Label, *, copies: int = 1, name: str = "label") -> str:
         """Print `copies` of the label; what was done, for the print job's record."""

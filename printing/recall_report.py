@@ -181,7 +181,7 @@ def recall_report_pdf(
 # --- the document ---------------------------------------------------------------------------------
 
 
-class _Story(list):  # type: ignore[type-arg]
+class _Story(list[Flowable]):
     """The story platypus consumes from the front, refilled from the batches as it runs dry.
 
     BaseDocTemplate.build asks `len(story)` before each flowable it takes, so a list that pulls the
@@ -212,7 +212,7 @@ class _Canvas(Canvas):
 
     def showPage(self) -> None:
         super().showPage()
-        page = self._doc.Pages.pages[-1]
+        page = self._doc.Pages.pages[-1]  # type: ignore[attr-defined]  # reportlab's own, not in its stubs
         if page.stream and not page.Contents:
             content = page.stream.encode("utf8") if isinstance(page.stream, str) else page.stream
             page.Contents = PDFStream(
@@ -224,7 +224,7 @@ class _Canvas(Canvas):
 class _Styles:
     def __init__(self, font_name: str) -> None:
         self.font = font_name
-        base = {"fontName": font_name, "wordWrap": "CJK", "textColor": TITLE_COLOUR}
+        base: dict[str, Any] = {"fontName": font_name, "wordWrap": "CJK", "textColor": TITLE_COLOUR}
         self.title = ParagraphStyle("title", fontSize=20, leading=26, spaceAfter=6, **base)
         self.heading = ParagraphStyle(
             "heading", fontSize=12, leading=16, spaceBefore=10, spaceAfter=4, **base

@@ -164,7 +164,7 @@ class _Canvas:
         while True:
             font = self.font(size)
             lines = self._wrap(content, font, width, stroke) if element.wrap else [content]
-            line_height = font.getbbox("国Ag")[3] + stroke * 2
+            line_height = round(font.getbbox("国Ag")[3]) + stroke * 2  # whole pixels (FreeType's are)
             fits = all(self._width(line, font, stroke) <= width for line in lines)
             if fits and line_height * len(lines) <= height:
                 break
@@ -279,5 +279,6 @@ def _scale(element: BarcodeElement, modules: Image.Image, dpi: int) -> int:
 def _image(symbol: zxingcpp.Barcode, scale: int) -> Image.Image:
     """zxing-cpp's raster of the symbol (quiet zones included) as a Pillow image."""
     raster = zxingcpp.write_barcode_to_image(symbol, scale=scale, add_quiet_zones=True)
-    height, width = raster.shape[:2]
-    return Image.frombytes("L", (width, height), bytes(memoryview(raster)))
+    # Through its array interface (8-bit gray, so an "L" image), which zxing-cpp's stubs declare;
+    # its buffer protocol, which they do not, gives the same bytes.
+    return Image.fromarray(raster)

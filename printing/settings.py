@@ -149,13 +149,22 @@ def transport_for(connection: str, flow: str = "none") -> Transport:
         return SerialTransport(parts.netloc + parts.path if parts.netloc else parts.path, baud, flow=flow)
     if parts.scheme == "usb":
         only("out_ep", "in_ep")
-        ids = [_number(part, 16) for part in parts.netloc.split(":")]
-        if len(ids) != 2 or any(value is None or not 0 < value <= 0xFFFF for value in ids):
+        texts = parts.netloc.split(":")
+        ids = [
+            value
+            for value in map(_number, texts, [16] * len(texts))
+            if value is not None and 0 < value <= 0xFFFF
+        ]
+        if len(texts) != 2 or len(ids) != 2:
             raise refuse("usb://vendor:product in hexadecimal, as lsusb shows them (usb://0fe6:811e)")
-        endpoints = {name: _number(options[name][0], 0) for name in ("out_ep", "in_ep") if name in options}
-        if any(value is None or not 0 < value <= 0xFF for value in endpoints.values()):
+        named = [name for name in ("out_ep", "in_ep") if name in options]
+        endpoints = {name: _number(options[name][0], 0) for name in named}
+        checked = {
+            name: value for name, value in endpoints.items() if value is not None and 0 < value <= 0xFF
+        }
+        if len(checked) != len(endpoints):
             raise refuse("an endpoint is a number from 0x01 to 0xff")
-        return UsbTransport(ids[0], ids[1], **endpoints)  # type: ignore[arg-type]
+        return UsbTransport(ids[0], ids[1], **checked)
     if parts.scheme == "file" and parts.path and not parts.netloc:
         only()
         return DeviceFileTransport(parts.path)

@@ -38,7 +38,11 @@ class PrinterError(Exception):
 
 
 class Transport(Protocol):
-    description: str
+    # Read-only: each transport describes itself from its address (a property), nobody sets it.
+    @property
+    def description(self) -> str:
+        """The connection as the station shows it (tcp://10.0.0.9:9100, COM3...)."""
+        ...
 
     def send(self, job: bytes) -> str | None:
         """Deliver the whole job; what the other side said about it, if it says anything."""

@@ -81,7 +81,7 @@ def test_a_job_is_recorded_before_it_is_sent_and_moves_only_forward(plant: Plant
     confirmed = flows.replayed(
         plant, print_jobs.confirm_label, plant.actor(OPERATOR, "PCK-01"), unit_code=meter
     )
-    assert confirmed.status is PrintJobStatus.CONFIRMED  # the label scanned back
+    assert confirmed.status == PrintJobStatus.CONFIRMED  # the label scanned back
     [row] = flows.rows(plant, PrintJob, PrintJob.id == job.job_id)
     assert (row.status, row.error, row.printer) == (PrintJobStatus.CONFIRMED, None, "ZPL 10.0.0.9:9100")
     with pytest.raises(DomainError) as wrong:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from demo.plant import METER, STATIONS
 from models.errors import DomainError, ErrorCode
@@ -118,7 +119,8 @@ def test_register_a_station_on_a_line(plant: Plant) -> None:
     )
     assert info in list_stations(plant.db)
     with plant.db.session() as session:
-        station = session.scalars(select(Station).where(Station.code == "PRD-03")).one()
+        statement = select(Station).where(Station.code == "PRD-03")
+        station = session.scalars(statement.options(joinedload(Station.line), joinedload(Station.site))).one()
         assert station.active and station.line is not None and station.line.code == "L1"
         assert station.site.code == "SZ01"
         # Recorded by its action row (no operator exists yet to sign a MASTER_DATA event).
