@@ -172,7 +172,7 @@ def test_every_kind_of_code_is_traced_as_the_engine_answers(
     serial = summary.example_serial
     meter = plant.unit(serial)
     carton = code_of(plant, meter.container_id)
-    gtin = "06901234000016"  # the meter's GTIN (models/demo_plant.py)
+    gtin = "06901234000016"  # the meter's GTIN (demo/plant.py)
     codes = {
         "serial": serial,
         "lot": summary.held_lot,
