@@ -1,8 +1,9 @@
 """Scan capture: a wedge burst is one `scanned` signal, typing still types, serial lines survive replugging.
 
-Keys are real QKeyEvents sent to the window handle, as the platform delivers them (see keys.py).
-Timing comes from a fake clock the test advances, so a burst is a burst however busy the machine;
-real waits are only used where a person's pace or the wedge's real end-of-burst timer is the point.
+Keys are real QKeyEvents sent to the window handle, as the platform delivers them (see keys.py),
+stamped by a fake clock the test advances: the wedge times bursts by the events' timestamps, so a
+burst is a burst however busy the machine. Real waits are only used where a person's pace, the
+wedge's real end-of-burst timers or a blocked GUI thread is the point.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def _station(qtbot: QtBot, **wedge_options: object) -> Iterator[Station]:
     assert handle is not None
 
     clock = FakeClock()
-    wedge = KeyboardWedge(clock=clock, **wedge_options)  # type: ignore[arg-type]
+    wedge = KeyboardWedge(**wedge_options)  # type: ignore[arg-type]
     scans: list[str] = []
     returns: list[str] = []
     wedge.scanned.connect(scans.append)
@@ -105,7 +106,7 @@ def test_a_burst_ended_by_enter_is_one_scan_and_never_reaches_the_field(
     assert station.returns == []  # the scanner's Enter was swallowed with the scan
 
 
-@pytest.mark.parametrize("gs", ["text", "ctrl", "ctrl+text"])
+@pytest.mark.parametrize("gs", ["text", "ctrl", "ctrl+text", "alt"])
 def test_a_gs1_scan_keeps_its_aim_identifier_and_gs_separators(
     qtbot: QtBot, station: Station, gs: GsForm
 ) -> None:
@@ -161,7 +162,7 @@ def test_each_scan_is_emitted_once_although_the_filter_sees_each_key_at_several_
     try:
         # With capture off, one GS press travels window -> line edit (which drops it) -> its parents.
         station.wedge.enabled = False
-        type_char(station.handle, GS)
+        type_char(station.handle, GS, clock=station.clock)
         assert len(stages.seen) >= 3, stages.seen
         assert stages.seen[:2] == ["QWidgetWindow", "QLineEdit"]
         station.wedge.enabled = True
@@ -190,7 +191,7 @@ def test_typing_at_human_speed_reaches_the_field_and_enter_after_it_too(
     type_like_a_person(qtbot, station.handle, "hello", station.clock)
     qtbot.waitUntil(lambda: station.field.text() == "hello", timeout=WAIT_MS)
     with qtbot.waitSignal(station.field.returnPressed, timeout=WAIT_MS):
-        enter(station.handle)
+        enter(station.handle, clock=station.clock)
     assert station.returns == ["hello"]
     assert station.scans == []
 
@@ -199,10 +200,10 @@ def test_enter_right_after_the_last_typed_key_comes_after_that_key(qtbot: QtBot,
     """The last key is still held back when Enter comes: it is replayed first, then Enter goes on."""
     type_like_a_person(qtbot, station.handle, "hell", station.clock)
     station.clock.advance(0.150)
-    type_char(station.handle, "o")  # held while the wedge decides
+    type_char(station.handle, "o", clock=station.clock)  # held while the wedge decides
     station.clock.advance(0.010)
     with qtbot.waitSignal(station.field.returnPressed, timeout=WAIT_MS):
-        enter(station.handle)
+        enter(station.handle, clock=station.clock)
     assert station.returns == ["hello"]
     assert station.scans == []
 
@@ -237,7 +238,7 @@ def test_an_input_method_commit_reaches_the_field_and_is_never_a_scan(qtbot: QtB
     assert station.field.text() == "批次"
 
     # A key still held back when the input method commits goes first: the text keeps its order.
-    type_char(station.handle, "a")
+    type_char(station.handle, "a", clock=station.clock)
     second = QInputMethodEvent("", [])
     second.setCommitString("号")
     QCoreApplication.sendEvent(station.field, second)
@@ -257,22 +258,24 @@ def test_shortcuts_and_arrows_pass_and_keep_their_order_with_held_keys(
     # "a", "c" fast (held), then Left at once: the held keys are replayed before the arrow moves.
     scanner_burst(station.handle, "ac", station.clock, suffix=False)
     station.clock.advance(0.004)
-    press(station.handle, int(Qt.Key.Key_Left))
+    press(station.handle, int(Qt.Key.Key_Left), clock=station.clock)
     station.clock.advance(0.2)
-    type_char(station.handle, "b")
+    type_char(station.handle, "b", clock=station.clock)
     qtbot.waitUntil(lambda: station.field.text() == "abc", timeout=WAIT_MS)
 
-    press(station.handle, int(Qt.Key.Key_A), Qt.KeyboardModifier.ControlModifier, "\x01")  # select all
+    station.clock.advance(0.2)
+    select_all = Qt.KeyboardModifier.ControlModifier
+    press(station.handle, int(Qt.Key.Key_A), select_all, "\x01", clock=station.clock)
     assert station.field.selectedText() == "abc"
     assert station.scans == []
 
 
 def test_a_held_down_key_is_typing_not_a_scan(qtbot: QtBot, station: Station) -> None:
     key, modifiers, text = int(Qt.Key.Key_X), Qt.KeyboardModifier.NoModifier, "x"
-    press(station.handle, key, modifiers, text)
+    press(station.handle, key, modifiers, text, clock=station.clock)
     for _ in range(8):  # autorepeat comes faster than the gap
         station.clock.advance(0.030)
-        press(station.handle, key, modifiers, text, autorepeat=True)
+        press(station.handle, key, modifiers, text, autorepeat=True, clock=station.clock)
     qtbot.waitUntil(lambda: station.field.text() == "x" * 9, timeout=WAIT_MS)
     _settle(qtbot, station)
     assert station.scans == []
@@ -298,7 +301,8 @@ def test_a_configured_prefix_is_required_and_stripped(qtbot: QtBot) -> None:
     with _station(qtbot, prefix="#", suffix_keys=(Qt.Key.Key_Tab,)) as station:
         with qtbot.waitSignal(station.wedge.scanned, timeout=WAIT_MS) as blocker:
             scanner_burst(station.handle, "#]C1ABC123", station.clock, suffix=False)
-            press(station.handle, int(Qt.Key.Key_Tab), Qt.KeyboardModifier.NoModifier, "\t")
+            station.clock.advance(0.004)
+            press(station.handle, int(Qt.Key.Key_Tab), Qt.KeyboardModifier.NoModifier, "\t", clock=station.clock)
         assert blocker.args == ["]C1ABC123"]
         assert QApplication.focusWidget() is station.field  # the scanner's Tab was swallowed
 
