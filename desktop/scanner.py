@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import serial
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QWindow
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QWindow
 
 __all__ = ["GS", "KeyboardWedge", "SerialScanner"]
 
@@ -219,21 +219,19 @@ class KeyboardWedge(QObject):
     # -- the filter ------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Called for every event of the application: keep the common case cheap.
+        # Called for every event of the application, several times per key on a loaded PC: keep
+        # the common case cheap (type checks, no enum conversions).
         if self._replaying or not self._enabled:
             return False
-        event_type = event.type()
-        if event_type == QEvent.Type.InputMethod:
+        if isinstance(event, QKeyEvent):
+            if isinstance(watched, QWindow) and event.type() == QEvent.Type.KeyPress:
+                return self._key_pressed(watched, event)
+            return False
+        if isinstance(event, QInputMethodEvent) and self._held:
             # Input methods (a Chinese IME) are people typing, never a scanner: the event goes on to
             # its widget untouched, after anything held back so the text stays in order.
-            if self._held:
-                self._end_burst()
-            return False
-        if event_type != QEvent.Type.KeyPress or not isinstance(watched, QWindow):
-            return False
-        if not isinstance(event, QKeyEvent):
-            return False
-        return self._key_pressed(watched, event)
+            self._end_burst()
+        return False
 
     def _key_pressed(self, window: QWindow, event: QKeyEvent) -> bool:
         """Holds, ends or lets pass one key press; True when the press is consumed."""
