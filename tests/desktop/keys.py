@@ -41,9 +41,10 @@ class FakeClock:
 class RealClock:
     """The monotonic clock, never behind what it already stamped.
 
-    A burst sent synchronously takes no time; `advance` moves the stamps ahead at the scanner's
-    pace, and the next burst starts after them even if the real clock has not caught up yet.
-    The wedge times unstamped events by `time.monotonic` too, so both kinds compare.
+    A burst is stamped at the scanner's pace from one reading of this clock (`start`), never
+    per key: a busy machine may preempt the test between two keys, the scanner would not pause.
+    `reach` records the burst's last stamp, so the next key is stamped after it even if the real
+    clock has not caught up. The wedge times unstamped events by `time.monotonic` too.
     """
 
     def __init__(self) -> None:
@@ -53,8 +54,12 @@ class RealClock:
         self._latest = max(self._latest, time.monotonic())
         return self._latest
 
-    def advance(self, seconds: float) -> None:
-        self._latest = self() + seconds
+    def start(self) -> FakeClock:
+        """A clock for one burst, starting now, moved only by the burst's own pace."""
+        return FakeClock(self())
+
+    def reach(self, seconds: float) -> None:
+        self._latest = max(self._latest, seconds)
 
 
 REAL_TIME = RealClock()
@@ -172,7 +177,7 @@ def enter(window: QWindow, *, post: bool = False, clock: Clock | None = None) ->
 def scanner_burst(
     window: QWindow,
     text: str,
-    clock: FakeClock | RealClock | None = None,
+    clock: FakeClock | None = None,
     *,
     step: float = 0.004,
     suffix: bool = True,
@@ -186,27 +191,32 @@ def scanner_burst(
     The wedge times the burst by these stamps, so however late a loaded machine handles the keys,
     they stay one burst.
     """
-    clock = clock if clock is not None else REAL_TIME
+    burst = clock if clock is not None else REAL_TIME.start()
     for char in text:
-        clock.advance(step)
-        type_char(window, char, caps_lock=caps_lock, gs=gs, post=post, clock=clock)
+        burst.advance(step)
+        type_char(window, char, caps_lock=caps_lock, gs=gs, post=post, clock=burst)
     if suffix:
-        clock.advance(step)
-        enter(window, post=post, clock=clock)
+        burst.advance(step)
+        enter(window, post=post, clock=burst)
+    if clock is None:
+        REAL_TIME.reach(burst.now)
 
 
 def type_like_a_person(
     qtbot: QtBot,
     window: QWindow,
     text: Iterable[str],
-    clock: FakeClock | RealClock | None = None,
+    clock: FakeClock | None = None,
     *,
     pause_ms: int = 120,
 ) -> None:
-    """Types at human speed: `pause_ms` of real time (and of `clock`, default `REAL_TIME`) between keys."""
-    clock = clock if clock is not None else REAL_TIME
+    """Types at human speed: `pause_ms` of real time and of `clock` (default: from `REAL_TIME`)
+    between keys."""
+    typing = clock if clock is not None else REAL_TIME.start()
     for char in text:
-        clock.advance(pause_ms / 1000)
-        type_char(window, char, clock=clock)
+        typing.advance(pause_ms / 1000)
+        type_char(window, char, clock=typing)
         qtbot.wait(pause_ms)
-    clock.advance(pause_ms / 1000)
+    typing.advance(pause_ms / 1000)
+    if clock is None:
+        REAL_TIME.reach(typing.now)
