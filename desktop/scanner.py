@@ -4,8 +4,9 @@ Two kinds of scanner reach a station PC:
 
 - A keyboard-wedge scanner types its payload as key presses. `KeyboardWedge` watches every key
   press of the application and tells a scanner burst (many keys a few milliseconds apart) from a
-  person typing (tens to hundreds of milliseconds between keys) by timing alone, so no screen
-  needs a dedicated "scan here" field and no scan ends up half typed into whatever widget has focus.
+  person typing (tens to hundreds of milliseconds between keys) by the key events' own timestamps,
+  so no screen needs a dedicated "scan here" field, no scan ends up half typed into whatever widget
+  has focus, and a busy event loop that hands over queued keys late cannot change the verdict.
 - A serial or USB-CDC scanner sends lines. `SerialScanner` reads them on a thread, survives
   unplugging, and delivers each line on the GUI thread.
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 import serial
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QWindow
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QWindow
 
 __all__ = ["GS", "KeyboardWedge", "SerialScanner"]
 
@@ -62,6 +63,24 @@ _MODIFIER_KEYS = frozenset(
 )
 
 
+_STAMP_WRAP = 1 << 32
+
+
+def _elapsed_ms(earlier: int, later: int) -> int:
+    """Milliseconds between two key events' timestamps.
+
+    X11 and Windows stamp input in 32-bit milliseconds, which wrap after 49.7 days: a drop of more
+    than half that range is taken as the wrap. Any other drop (events out of order) counts as no
+    time at all, so it can never cut a scan in two.
+    """
+    elapsed = later - earlier
+    if elapsed >= 0:
+        return elapsed
+    if earlier < _STAMP_WRAP and -elapsed > _STAMP_WRAP // 2:
+        return elapsed + _STAMP_WRAP
+    return 0
+
+
 @dataclass(frozen=True)
 class _HeldKey:
     """A key press held back while the wedge decides, with the window it was sent to."""
@@ -78,9 +97,19 @@ class KeyboardWedge(QObject):
     key again at the focus widget and at each parent that ignores it, so handling every stage would
     count a key two or three times.
 
-    A printable key press is held back and a short single-shot timer starts; keys arriving within
-    the gap extend the burst. The burst ends on the suffix key (Enter by default), when the gap
-    expires, or when any other key (an arrow, a shortcut, ...) or an input method event arrives.
+    Timing is read from the key events' timestamps (`QKeyEvent.timestamp()`, stamped by the window
+    system when the key was pressed), never from the time the filter runs: a loaded station stalls
+    its event loop for hundreds of milliseconds and then hands the queued keys over back to back,
+    which would split a scan, or turn a person's typing into one.
+
+    A printable key press is held back. A key whose timestamp is within `gap_ms` of the previous
+    held key extends the burst; one stamped later ends the burst before it. The burst also ends on
+    the suffix key (Enter by default), or when any other key (an arrow, a shortcut, ...) or an input
+    method event arrives. When no key comes at all, two timers end the burst: the gap timer runs out
+    after `gap_ms` without a key being handled, and then a 0 ms timer lets the event loop deliver
+    whatever keys it still has queued first (after a stall the overdue gap timer can fire before
+    them); only if none came is the burst decided.
+
     A burst of at least `min_length` characters that starts with `prefix` is a scan: it is emitted
     once (suffix and prefix removed) and never reaches a widget. Anything else was a person typing,
     and the held presses are replayed to their window in order, so ordinary fields still work, only
@@ -105,15 +134,16 @@ class KeyboardWedge(QObject):
         milliseconds; people rarely type four keys under 40 ms apart). `min_length` counts the
         burst's characters, prefix included, suffix not. `suffix_keys` are the keys the scanner
         sends after a code (empty: bursts end on the gap only). `prefix`, when set, is required at
-        the start of a scan and stripped. `clock` (seconds, monotonic) is injectable so tests can
-        control the timing; the end-of-burst timer stays a real QTimer.
+        the start of a scan and stripped. `clock` (seconds, monotonic) times the key events that
+        carry no timestamp (0: events a program builds itself rather than the window system); it
+        is injectable for tests. The end-of-burst timers stay real QTimers.
         """
         super().__init__(parent)
         if gap_ms <= 0:
             raise ValueError("gap_ms must be positive")
         if min_length < 1:
             raise ValueError("min_length must be at least 1")
-        self._gap = gap_ms / 1000.0
+        self._gap_ms = gap_ms
         self._min_length = min_length
         self._suffix_keys = frozenset(int(key) for key in suffix_keys)
         self._prefix = prefix
@@ -123,13 +153,20 @@ class KeyboardWedge(QObject):
         self._app: QCoreApplication | None = None
         self._held: list[_HeldKey] = []
         self._chars: list[str] = []
-        self._last_key_at = 0.0
-        # A precise timer: a coarse one may fire up to 5 % early and cut a scan in two.
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(gap_ms)
-        self._timer.timeout.connect(self._gap_expired)
+        self._last_stamp = 0  # timestamp (ms) of the newest key of the held burst
+        # Set when a timer ended a burst: a key stamped within the gap of it came too late.
+        self._timed_out_stamp: int | None = None
+        # A precise timer: a coarse one may fire up to 5 % early.
+        self._gap_timer = QTimer(self)
+        self._gap_timer.setSingleShot(True)
+        self._gap_timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._gap_timer.setInterval(gap_ms)
+        self._gap_timer.timeout.connect(self._gap_expired)
+        # Fires on the next pass of the event loop, after the keys it had queued were delivered.
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.setInterval(0)
+        self._drain_timer.timeout.connect(self._queue_drained)
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -147,7 +184,7 @@ class KeyboardWedge(QObject):
 
     @property
     def gap_ms(self) -> int:
-        return self._timer.interval()
+        return self._gap_ms
 
     @property
     def min_length(self) -> int:
@@ -182,37 +219,39 @@ class KeyboardWedge(QObject):
     # -- the filter ------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Called for every event of the application: keep the common case cheap.
+        # Called for every event of the application, several times per key on a loaded PC: keep
+        # the common case cheap (type checks, no enum conversions).
         if self._replaying or not self._enabled:
             return False
-        event_type = event.type()
-        if event_type == QEvent.Type.InputMethod:
+        if isinstance(event, QKeyEvent):
+            if isinstance(watched, QWindow) and event.type() == QEvent.Type.KeyPress:
+                return self._key_pressed(watched, event)
+            return False
+        if isinstance(event, QInputMethodEvent) and self._held:
             # Input methods (a Chinese IME) are people typing, never a scanner: the event goes on to
             # its widget untouched, after anything held back so the text stays in order.
-            if self._held:
-                self._end_burst()
-            return False
-        if event_type != QEvent.Type.KeyPress or not isinstance(watched, QWindow):
-            return False
-        if not isinstance(event, QKeyEvent):
-            return False
-        return self._key_pressed(watched, event)
+            self._end_burst()
+        return False
 
     def _key_pressed(self, window: QWindow, event: QKeyEvent) -> bool:
         """Holds, ends or lets pass one key press; True when the press is consumed."""
-        now = self._clock()
-        if self._held and now - self._last_key_at >= self._gap:
-            # The gap passed but the timer had no chance to fire (busy event loop): the previous
-            # burst ended before this key.
+        stamp = self._stamp(event)
+        if self._held and _elapsed_ms(self._last_stamp, stamp) > self._gap_ms:
+            # The key was pressed after the gap, however late it is handled: the burst ended before it.
             self._end_burst()
+        elif self._timed_out_stamp is not None:
+            self._check_late_key(self._timed_out_stamp, stamp)
+        self._timed_out_stamp = None
         char = self._scan_char(event)
         if char is not None and not event.isAutoRepeat():
             self._held.append(_HeldKey(window, event.clone()))
             self._chars.append(char)
-            self._last_key_at = now
-            self._timer.start()
+            self._extend_burst(stamp)
             return True
         if self._is_neutral(event):
+            if self._held:
+                # A Shift or an Alt+keypad digit inside a burst: the scanner is still sending.
+                self._extend_burst(stamp)
             return False
         if self._held and self._is_suffix(event):
             # A scan swallows its suffix; after typing, Enter still reaches the widget (after the
@@ -224,14 +263,46 @@ class KeyboardWedge(QObject):
             self._end_burst()
         return False
 
+    def _stamp(self, event: QKeyEvent) -> int:
+        """When the key was pressed, in ms: the window system's timestamp, else (0) the clock now."""
+        return event.timestamp() or round(self._clock() * 1000)
+
+    def _extend_burst(self, stamp: int) -> None:
+        self._last_stamp = stamp
+        self._drain_timer.stop()
+        self._gap_timer.start()
+
+    def _check_late_key(self, burst_end: int, stamp: int) -> None:
+        """Logs a key stamped within the gap of a burst that a timer already ended: a split scan.
+
+        It means the window system delivered the key to Qt more than `gap_ms` after the loop went
+        idle; the part already decided cannot be taken back, but the field log says why.
+        """
+        elapsed = _elapsed_ms(burst_end, stamp)
+        if elapsed <= self._gap_ms:
+            log.warning(
+                "a key pressed %d ms after a burst reached the wedge after that burst was ended; "
+                "if it was a scan, it was split",
+                elapsed,
+            )
+
     @Slot()
     def _gap_expired(self) -> None:
         if self._held:
+            # Keys may still be queued behind this timer (a stalled loop fires overdue timers
+            # first): decide only once the loop has delivered them.
+            self._drain_timer.start()
+
+    @Slot()
+    def _queue_drained(self) -> None:
+        if self._held:
+            # Noted first: a slot of `scanned` may spin an event loop that delivers the next key.
+            self._timed_out_stamp = self._last_stamp
             self._end_burst()
 
     def _end_burst(self) -> bool:
         """Decides the held burst: emits it as a scan (True) or replays it to its window (False)."""
-        self._timer.stop()
+        self._stop_timers()
         held, text = self._held, "".join(self._chars)
         self._held, self._chars = [], []
         payload = text[len(self._prefix) :]
@@ -242,8 +313,12 @@ class KeyboardWedge(QObject):
         self._replay(held)
         return False
 
+    def _stop_timers(self) -> None:
+        self._gap_timer.stop()
+        self._drain_timer.stop()
+
     def _release_held(self) -> None:
-        self._timer.stop()
+        self._stop_timers()
         held = self._held
         self._held, self._chars = [], []
         self._replay(held)
