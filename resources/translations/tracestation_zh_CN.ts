@@ -1396,6 +1396,14 @@
         <translation>生成序列号仅适用于按序列号管理产品的工单。</translation>
     </message>
     <message>
+        <source>Measure {0} again and press Enter ({1} more re-measures allowed).</source>
+        <translation>请重新测量 {0} 并按 Enter（还可重测 {1} 次）。</translation>
+    </message>
+    <message>
+        <source>Measure {0} again and press Enter: out of limits again fails it.</source>
+        <translation>请重新测量 {0} 并按 Enter：再次超限即判为不合格。</translation>
+    </message>
+    <message>
         <source>Recorded: {0} FAILED {1} ({2}). Set it aside.</source>
         <translation>已记录：{0} 在 {1} 不合格（{2}）。请放到不良品区。</translation>
     </message>
@@ -1454,6 +1462,22 @@
     <message>
         <source>{0} serials made, {1} to {2}: their labels are printing.</source>
         <translation>已生成 {0} 个序列号，{1} 至 {2}：正在打印标签。</translation>
+    </message>
+    <message>
+        <source>{0} {1} is above its upper limit {2}</source>
+        <translation>{0} {1} 高于上限 {2}</translation>
+    </message>
+    <message>
+        <source>{0} {1} is below its lower limit {2}</source>
+        <translation>{0} {1} 低于下限 {2}</translation>
+    </message>
+    <message>
+        <source>{0} {1} is outside its limits</source>
+        <translation>{0} {1} 超出限值</translation>
+    </message>
+    <message>
+        <source>{0}. {1} F9 fails it now.</source>
+        <translation>{0}。{1}按 F9 立即判为不合格。</translation>
     </message>
     <message>
         <source>{0}: now scan {1}.</source>
