@@ -34,8 +34,10 @@ from models.numbering import NumberingContext, allocate
 from models.schema import (
     BomLine,
     BomSubstitute,
+    Event,
     EventRole,
     EventType,
+    EventUnit,
     InspectionCharacteristic,
     InspectionResult,
     Item,
@@ -118,6 +120,10 @@ class SerialReportResult:
     status: str
     failed_checks: list[str] = field(default_factory=list)
     remaining_steps: list[str] = field(default_factory=list)
+    # An out-of-limit reading recorded to be measured again (`report_serial(remeasure=True)`): the
+    # unit has not failed, `remeasures_left` more out-of-limit readings are re-measured too.
+    remeasure: bool = False
+    remeasures_left: int = 0
 
 
 @dataclass(frozen=True)
@@ -585,12 +591,20 @@ def report_serial(
     measurements: dict[str, Decimal | int | float | str] | None = None,
     failure_reason: str | None = None,
     equipment_code: str | None = None,
+    remeasure: bool = False,
 ) -> SerialReportResult:
     """Pass or fail one serial at one step, its measurements judged against the step's limits.
 
     A failure is recorded, not refused: the serial becomes FAILED and can never be packed or
     shipped. What is refused is a step reported out of order (a mandatory step before it not yet
     passed) or a step passed twice.
+
+    `remeasure` (a station, where someone can measure again): a reading out of its limits fails
+    the unit only once the step's `remeasures` are used up. Until then it is recorded on its own,
+    an INSPECT event (reason REMEASURE) with its inspection results, and the unit stays where it
+    was: an auditor sees every reading, the ones measured again included, and the count is the
+    database's, not the screen's, so a login or a restart in between does not reset it. The final
+    REPORT names those events in its detail. An operator's failure (`passed=False`) is at once.
     """
     serial = unit_by_code(ctx.session, serial_code, joinedload(Unit.item), lock=True)
     if serial.kind is not UnitKind.SERIAL or serial.item is None:
@@ -629,6 +643,42 @@ def report_serial(
     elif failed_checks:
         failure_reason = _reason_code(failure_reason) if (failure_reason or "").strip() else "OUT_OF_LIMITS"
     equipment = equipment_by_code(ctx.session, equipment_code)
+    remeasured = _remeasure_events(ctx, serial, step)
+    if remeasure and passed and failed_checks and len(remeasured) < step.remeasures:
+        event = ctx.event(
+            EventType.INSPECT,
+            [(serial, EventRole.OBJECT, None)],
+            work_order_id=work_order.id,
+            routing_step_id=step.id,
+            equipment_id=equipment.id if equipment else None,
+            reason_code=REMEASURE,
+            biz_step="inspecting",
+            disposition="in_progress",
+            detail={"remeasure": len(remeasured) + 1, "allowed": step.remeasures},
+        )
+        ctx.session.add_all(
+            InspectionResult(
+                event_id=event.id,
+                unit_id=serial.id,
+                characteristic_id=characteristic.id,
+                name=characteristic.code,
+                value=value,
+                lower_limit=characteristic.lower_limit,
+                upper_limit=characteristic.upper_limit,
+                passed=name not in failed_checks,
+            )
+            for name, (value, characteristic) in values.items()
+        )
+        return SerialReportResult(
+            serial_code=serial.code,
+            step_code=step.code,
+            passed=False,
+            status=serial.status.value,
+            failed_checks=failed_checks,
+            remaining_steps=[s.code for s in steps if s.mandatory and s.id not in passed_steps],
+            remeasure=True,
+            remeasures_left=step.remeasures - len(remeasured) - 1,
+        )
     event = ctx.event(
         EventType.REPORT,
         [(serial, EventRole.OBJECT, None)],
@@ -638,6 +688,7 @@ def report_serial(
         reason_code=None if verdict else failure_reason,
         biz_step="inspecting",
         disposition="active" if verdict else "non_conformant",
+        **({"detail": {"remeasured_events": remeasured}} if remeasured else {}),
     )
     result = StepResult(
         event_id=event.id,
@@ -683,6 +734,26 @@ def report_serial(
         status=serial.status.value,
         failed_checks=failed_checks,
         remaining_steps=remaining,
+    )
+
+
+REMEASURE = "REMEASURE"  # the reason of an out-of-limit reading recorded to be measured again
+
+
+def _remeasure_events(ctx: Ctx, serial: Unit, step: RoutingStep) -> list[int]:
+    """The ids of the readings of `serial` at `step` recorded to be measured again, oldest first."""
+    return list(
+        ctx.session.scalars(
+            select(Event.id)
+            .join(EventUnit, EventUnit.event_id == Event.id)
+            .where(
+                EventUnit.unit_id == serial.id,
+                Event.event_type == EventType.INSPECT,
+                Event.routing_step_id == step.id,
+                Event.reason_code == REMEASURE,
+            )
+            .order_by(Event.id)
+        )
     )
 
 

@@ -384,6 +384,9 @@ class RoutingStep(Base):
     name_zh: Mapped[str] = mapped_column(Name)
     name_en: Mapped[str] = mapped_column(Name)
     mandatory: Mapped[bool] = mapped_column(default=True)
+    # How many times an out-of-limit reading at this step may be measured again before the unit
+    # fails (report_serial, at a station): one slip of the keyboard or probe does not fail a meter.
+    remeasures: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     characteristics: Mapped[list[InspectionCharacteristic]] = relationship(
         order_by="InspectionCharacteristic.id", cascade="all, delete-orphan", lazy="raise"

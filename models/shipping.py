@@ -121,6 +121,7 @@ def add_to_shipment(
 ) -> ShipmentState:
     shipment = _open_shipment(ctx, shipment_code)
     unit = unit_by_code(ctx.session, unit_code, lock=True)
+    _refuse_shipped(ctx, unit)  # before "packed": a shipped carton keeps its serials packed in it
     _refuse_packed(ctx, unit)
     picked = ctx.session.scalars(select(ShipmentPick).where(ShipmentPick.unit_id == unit.id)).first()
     if picked is not None:
@@ -193,11 +194,20 @@ def remove_from_shipment(ctx: Ctx, *, shipment_code: str, unit_code: str) -> Shi
 
 
 @operation("confirm_shipment")
-def confirm_shipment(ctx: Ctx, *, shipment_code: str, accept_difference: bool = False) -> ShipmentState:
+def confirm_shipment(
+    ctx: Ctx,
+    *,
+    shipment_code: str,
+    accept_difference: bool = False,
+    shipping_total: Decimal | int | str | None = None,
+) -> ShipmentState:
     """The goods leave: every unit inside every scanned unit is recorded as shipped to the customer.
 
-    Quantities that differ from the order need `accept_difference` (the screen's second
-    confirmation), so a short or partial shipment is always a decision, never an accident.
+    Quantities that differ from the order need `accept_difference` (the screen's short-shipment
+    answer), so a short or partial shipment is always a decision, never an accident. With
+    `shipping_total`, the total the operator confirmed (every line's quantity in its own unit, as
+    `ShipmentView.total` counts it), a difference is accepted only for exactly that total: a unit
+    taken off or unpacked between the question and the answer is asked about again, not shipped.
     """
     shipment = _open_shipment(ctx, shipment_code)
     picks = _picks(ctx, shipment)
@@ -215,7 +225,9 @@ def confirm_shipment(ctx: Ctx, *, shipment_code: str, accept_difference: bool = 
         pick.quantity = holds
     ctx.session.flush()
     state = _state(ctx, shipment)
-    if not state.complete and not accept_difference:
+    total = sum((line.picked for line in state.lines), Decimal(0))
+    confirmed = shipping_total is None or total == positive_quantity(shipping_total)
+    if not state.complete and not (accept_difference and confirmed):
         raise DomainError(
             ErrorCode.SHIPMENT_QUANTITY_MISMATCH,
             shipment=shipment.code,
@@ -279,6 +291,31 @@ def _open_shipment(ctx: Ctx, code: str) -> Shipment:
     if shipment.status is not ShipmentStatus.OPEN:
         raise DomainError(ErrorCode.SHIPMENT_NOT_OPEN, shipment=shipment.code, status=shipment.status.value)
     return shipment
+
+
+def _refuse_shipped(ctx: Ctx, unit: Unit) -> None:
+    """A unit that left says so, with the shipment and the day it left: the operator holding it has
+    a label from a returned or mixed-up box, and "packed in <carton>" would send them to look for a
+    carton that is at the customer's."""
+    if unit.status is not UnitStatus.SHIPPED:
+        return
+    left = ctx.session.execute(
+        select(Shipment.code, Shipment.shipped_at)
+        .join(ShippedUnit, ShippedUnit.shipment_id == Shipment.id)
+        .where(ShippedUnit.unit_id == unit.id)
+        .order_by(ShippedUnit.id.desc())
+        .limit(1)
+    ).first()
+    if left is None:  # shipped before shipments recorded every unit inside: the status alone
+        raise DomainError(ErrorCode.ALREADY_SHIPPED, code=unit.code)
+    shipment_code, shipped_at = left
+    zone = ZoneInfo(ctx.site.timezone)
+    raise DomainError(
+        ErrorCode.ALREADY_SHIPPED,
+        code=unit.code,
+        shipment=shipment_code,
+        shipped_on=_local_date(shipped_at, zone).isoformat() if shipped_at else "",
+    )
 
 
 def _refuse_packed(ctx: Ctx, unit: Unit) -> None:
@@ -419,6 +456,13 @@ class ShipmentView:
         """The lines not as ordered: confirm_shipment refuses them unless the difference is accepted,
         so the screen asks about them before it confirms."""
         return tuple(line for line in self.lines if not line.matches)
+
+    @property
+    def total(self) -> Decimal:
+        """Everything scanned, every line in its own unit (a pallet of 3 cartons of 10 meters is 30):
+        the number an operator types to confirm a short shipment (`confirm_shipment`'s
+        `shipping_total`), never a count of packages."""
+        return sum((line.picked for line in self.lines), Decimal(0))
 
     @property
     def pieces(self) -> int:
@@ -580,21 +624,25 @@ def _tops(session: Session, shipment: Shipment) -> tuple[list[_Top], dict[int, D
     """The scanned units with their contents, and the quantity per item id: from the picks while
     the shipment is open, from the shipped-unit records once it left (the picks are gone then)."""
     if shipment.status is ShipmentStatus.OPEN:
-        tops = [
-            _Top(
-                unit,
-                pick.quantity,
-                contents(session, unit.id, with_items=True) if unit.kind is UnitKind.CONTAINER else [],
-            )
-            for pick, unit in session.execute(
-                select(ShipmentPick, Unit)
-                .join(Unit, Unit.id == ShipmentPick.unit_id)
-                .where(ShipmentPick.shipment_id == shipment.id)
-                .options(joinedload(Unit.item))
-                .order_by(ShipmentPick.id)
-            )
-        ]
-        return tops, _picked_by_item(session, [shipment.id]).get(shipment.id, {})
+        # A container counts what it holds now, as confirm_shipment counts it: a serial unpacked
+        # since the scan is not asked about as leaving.
+        tops: list[_Top] = []
+        counted: dict[int, Decimal] = defaultdict(Decimal)
+        for pick, unit in session.execute(
+            select(ShipmentPick, Unit)
+            .join(Unit, Unit.id == ShipmentPick.unit_id)
+            .where(ShipmentPick.shipment_id == shipment.id)
+            .options(joinedload(Unit.item))
+            .order_by(ShipmentPick.id)
+        ):
+            if unit.kind is UnitKind.CONTAINER:
+                held = contents(session, unit.id, with_items=True)
+                entry = _Top(unit, _pieces_quantity(unit, held), held)
+            else:
+                entry = _Top(unit, pick.quantity, [])
+            tops.append(entry)
+            counted[pick.item_id] += entry.counted
+        return tops, counted
     shipped = list(
         session.scalars(
             select(Unit)

@@ -404,6 +404,10 @@ def _already_shipped(p: Params) -> str:
         return QCoreApplication.translate("messages", "{0} in {1} has been shipped already.").format(
             _text(p, "code"), _text(p, "container")
         )
+    if p.get("shipment"):
+        return QCoreApplication.translate(
+            "messages", "{0} has been shipped already: shipment {1}, on {2}."
+        ).format(_text(p, "code"), _text(p, "shipment"), _text(p, "shipped_on"))
     return QCoreApplication.translate("messages", "{0} has been shipped already.").format(_text(p, "code"))
 
 

@@ -55,6 +55,7 @@ class Command(StrEnum):
     CANCEL = "#CANCEL"  # drop what is half-entered on the screen; nothing recorded is undone
     CLOSE = "#CLOSE"  # close the open carton or pallet (packing)
     REMOVE = "#REMOVE"  # the next scan removes that unit instead of adding it (shipping)
+    CONFIRM_SHORT = "#CONFIRM-SHORT"  # ship short: answers only the short-shipment question, never Enter's
 
 
 def command(text: str) -> Command | None:

@@ -848,6 +848,10 @@
         <translation>请稍候：上一次扫描仍在记录中。</translation>
     </message>
     <message>
+        <source>{0} does nothing on the packing screen.</source>
+        <translation>{0} 在装箱界面不起作用。</translation>
+    </message>
+    <message>
         <source>{0} is neither a unit nor a work order: scan a product, a carton or a work order.</source>
         <translation>{0} 既不是产品也不是工单：请扫描产品、箱或工单。</translation>
     </message>
@@ -1392,6 +1396,14 @@
         <translation>生成序列号仅适用于按序列号管理产品的工单。</translation>
     </message>
     <message>
+        <source>Measure {0} again and press Enter ({1} more re-measures allowed).</source>
+        <translation>请重新测量 {0} 并按 Enter（还可重测 {1} 次）。</translation>
+    </message>
+    <message>
+        <source>Measure {0} again and press Enter: out of limits again fails it.</source>
+        <translation>请重新测量 {0} 并按 Enter：再次超限即判为不合格。</translation>
+    </message>
+    <message>
         <source>Recorded: {0} FAILED {1} ({2}). Set it aside.</source>
         <translation>已记录：{0} 在 {1} 不合格（{2}）。请放到不良品区。</translation>
     </message>
@@ -1450,6 +1462,22 @@
     <message>
         <source>{0} serials made, {1} to {2}: their labels are printing.</source>
         <translation>已生成 {0} 个序列号，{1} 至 {2}：正在打印标签。</translation>
+    </message>
+    <message>
+        <source>{0} {1} is above its upper limit {2}</source>
+        <translation>{0} {1} 高于上限 {2}</translation>
+    </message>
+    <message>
+        <source>{0} {1} is below its lower limit {2}</source>
+        <translation>{0} {1} 低于下限 {2}</translation>
+    </message>
+    <message>
+        <source>{0} {1} is outside its limits</source>
+        <translation>{0} {1} 超出限值</translation>
+    </message>
+    <message>
+        <source>{0}. {1} F9 fails it now.</source>
+        <translation>{0}。{1}按 F9 立即判为不合格。</translation>
     </message>
     <message>
         <source>{0}: now scan {1}.</source>
@@ -1701,6 +1729,10 @@
         <translation>#CLOSE 用于包装站封箱：出货站没有可封的箱。</translation>
     </message>
     <message>
+        <source>#CONFIRM-SHORT answers only the question about a short shipment: none is asked.</source>
+        <translation>#CONFIRM-SHORT 只用于回答短装出货的提问：当前没有此提问。</translation>
+    </message>
+    <message>
         <source>%p% scanned</source>
         <translation>已扫描 %p%</translation>
     </message>
@@ -1761,10 +1793,6 @@
         <translation>批次数量(&amp;Q)</translation>
     </message>
     <message>
-        <source>NOT as ordered: {0}. Ship anyway?</source>
-        <translation>与订单不符：{0}。仍要出货吗？</translation>
-    </message>
-    <message>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -1775,6 +1803,14 @@
     <message>
         <source>Not shipped: nothing was recorded.</source>
         <translation>未出货：没有记录任何内容。</translation>
+    </message>
+    <message>
+        <source>Not shipped: type {0}, the total shipped, then press Enter.</source>
+        <translation>未出货：请输入出货总数 {0}，然后按 Enter。</translation>
+    </message>
+    <message>
+        <source>Not shipped: {0} is not the total shipped, {1}.</source>
+        <translation>未出货：{0} 不是出货总数 {1}。</translation>
     </message>
     <message>
         <source>Nothing is scanned onto {0}: there is nothing to remove.</source>
@@ -1837,6 +1873,10 @@
         <translation>移除 (Del)</translation>
     </message>
     <message>
+        <source>SHORT SHIPMENT. {0}. To ship only what is scanned, type {1} (the total shipped) and press Enter, or scan #CONFIRM-SHORT. Esc or #CANCEL: do not ship.</source>
+        <translation>短装出货。{0}。如只出已扫描的货物，请输入 {1}（出货总数）并按 Enter，或扫描 #CONFIRM-SHORT。Esc 或 #CANCEL：不出货。</translation>
+    </message>
+    <message>
         <source>Scan or pick a shipment (arrows, then Enter).</source>
         <translation>请扫描或选择出货单（方向键选择，Enter 打开）。</translation>
     </message>
@@ -1873,12 +1913,8 @@
         <translation>出货 (F10)</translation>
     </message>
     <message>
-        <source>Ship 1 unit to {0}?</source>
-        <translation>向 {0} 出货 1 件？</translation>
-    </message>
-    <message>
-        <source>Ship {0} units to {1}?</source>
-        <translation>向 {1} 出货 {0} 件？</translation>
+        <source>Ship everything ordered to {0}: {1}?</source>
+        <translation>按订单全部出货给 {0}：{1}？</translation>
     </message>
     <message>
         <source>Shipment</source>
@@ -1915,6 +1951,10 @@
     <message>
         <source>Shipping: no shipment open</source>
         <translation>出货：未打开出货单</translation>
+    </message>
+    <message>
+        <source>Short shipment: type {0} and press Enter, or scan #CONFIRM-SHORT, to ship it; Esc or #CANCEL not to.</source>
+        <translation>短装出货：输入 {0} 并按 Enter，或扫描 #CONFIRM-SHORT，即出货；Esc 或 #CANCEL 则不出货。</translation>
     </message>
     <message>
         <source>Still busy with the last scan or action: wait for its answer, then try again.</source>
@@ -1981,7 +2021,7 @@
         <translation>{0} 件</translation>
     </message>
     <message>
-        <source>{0}: {1} ordered, {2} scanned</source>
+        <source>{0}: ordered {1}, scanned {2}</source>
         <translation>{0}：订购 {1}，已扫描 {2}</translation>
     </message>
 </context>
@@ -3047,6 +3087,10 @@
     <message>
         <source>{0} has been shipped already.</source>
         <translation>{0} 已出货。</translation>
+    </message>
+    <message>
+        <source>{0} has been shipped already: shipment {1}, on {2}.</source>
+        <translation>{0} 已出货：出货单 {1}，日期 {2}。</translation>
     </message>
     <message>
         <source>{0} has been used up in production.</source>

@@ -1964,3 +1964,101 @@ def test_serials_born_on_hold_are_reported_so_and_count_as_unfinished_at_close(p
     made = create_serials(plant.db, operator(plant), work_order_code="WO-1", count=2)
     assert made.status == "ON_HOLD"
     assert close_work_order(plant.db, planner(plant), work_order_code="WO-1").unfinished_serials == 2
+
+
+def test_an_out_of_limit_reading_at_a_station_is_measured_again_and_every_reading_is_kept(
+    plant: Plant,
+) -> None:
+    work_order(plant, "WO-1")
+    first, second = serials(plant, "WO-1", 2)
+    for meter in (first, second):
+        report_serial(plant.db, operator(plant), serial_code=meter, step_code="ASSY")
+
+    # A slip: recorded as a reading to measure again, the meter not failed.
+    slip = report_serial(
+        plant.db,
+        operator(plant),
+        serial_code=first,
+        step_code="CAL",
+        measurements={"ERR": "5"},
+        remeasure=True,
+    )
+    assert (slip.passed, slip.status, slip.failed_checks) == (False, "WIP", ["ERR"])
+    assert (slip.remeasure, slip.remeasures_left) == (True, 0)
+    assert unit(plant, first).status is UnitStatus.WIP
+    assert step_results(plant, unit_id=unit_id(plant, first))[-1].passed is True  # ASSY only
+    good = report_serial(
+        plant.db,
+        operator(plant),
+        serial_code=first,
+        step_code="CAL",
+        measurements={"ERR": "0.1"},
+        remeasure=True,
+    )
+    assert (good.passed, good.remeasure) == (True, False)
+
+    # Out of limits again after its one re-measure: failed, as it was before re-measures.
+    report_serial(
+        plant.db,
+        operator(plant),
+        serial_code=second,
+        step_code="CAL",
+        measurements={"ERR": "0.9"},
+        remeasure=True,
+    )
+    failed = report_serial(
+        plant.db,
+        operator(plant),
+        serial_code=second,
+        step_code="CAL",
+        measurements={"ERR": "0.8"},
+        remeasure=True,
+    )
+    assert (failed.passed, failed.status, failed.remeasure) == (False, "FAILED", False)
+
+    with plant.db.session() as s:
+        readings = s.execute(
+            select(
+                Unit.code,
+                InspectionResult.value,
+                InspectionResult.passed,
+                Event.event_type,
+                Event.reason_code,
+            )
+            .join(Unit, Unit.id == InspectionResult.unit_id)
+            .join(Event, Event.id == InspectionResult.event_id)
+            .where(InspectionResult.name == "ERR")
+            .order_by(InspectionResult.id)
+        ).all()
+        final = s.scalars(
+            select(Event).where(Event.event_type == EventType.REPORT, Event.reason_code == "OUT_OF_LIMITS")
+        ).one()
+        remeasured = s.scalars(
+            select(Event.id).where(Event.event_type == EventType.INSPECT).order_by(Event.id)
+        ).all()
+    assert [tuple(r) for r in readings] == [
+        (first, Decimal(5), False, EventType.INSPECT, "REMEASURE"),
+        (first, Decimal("0.1"), True, EventType.REPORT, None),
+        (second, Decimal("0.9"), False, EventType.INSPECT, "REMEASURE"),
+        (second, Decimal("0.8"), False, EventType.REPORT, "OUT_OF_LIMITS"),
+    ]
+    assert final.detail == {"remeasured_events": [remeasured[1]]}
+
+
+def test_the_number_of_remeasures_is_the_steps_and_zero_fails_at_once(plant: Plant) -> None:
+    work_order(plant, "WO-1")
+    (meter,) = serials(plant, "WO-1", 1)
+    report_serial(plant.db, operator(plant), serial_code=meter, step_code="ASSY")
+    with plant.db.session() as s, s.begin():
+        for step in s.scalars(select(RoutingStep).where(RoutingStep.code == "CAL")):
+            assert step.remeasures == 1  # the default the migration gives every step
+            step.remeasures = 0
+    result = report_serial(
+        plant.db,
+        operator(plant),
+        serial_code=meter,
+        step_code="CAL",
+        measurements={"ERR": "5"},
+        remeasure=True,
+    )
+    assert (result.passed, result.status, result.remeasure) == (False, "FAILED", False)

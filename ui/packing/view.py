@@ -144,8 +144,11 @@ class PackingView(LabelFlows, StationScreen):
                 self.done()
         elif order is Command.CLOSE:
             self._close_job()
-        else:
+        elif order is Command.REMOVE:
             self._start_mode(Mode.UNPACK)
+        else:
+            self.runner.refuse(self.tr("{0} does nothing on the packing screen.").format(order.value))
+            self.done()
 
     def _key(self, job: Callable[[], None]) -> None:
         """A key (or its button) starts `job` now, or is said no to: it never waits behind a scan."""

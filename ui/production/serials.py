@@ -176,6 +176,9 @@ class SerialFlow(QObject):
             return
 
         def recorded(result: SerialReportResult) -> None:
+            if result.remeasure:
+                self._measure_again(step, result, measurements or {})
+                return
             if result.passed:
                 view.runner.ok(self._passed_text(step, result))
             else:
@@ -198,7 +201,42 @@ class SerialFlow(QObject):
             passed=not failing,
             measurements=measurements,
             failure_reason=reason if failing else None,
+            remeasure=True,  # out of limits: measured again while the step allows, then failed
         )
+
+    def _measure_again(self, step: StepState, result: SerialReportResult, values: dict[str, str]) -> None:
+        """An out-of-limit reading, recorded to be measured again: which value is outside which
+        limit, and the unit held with those fields emptied for the new reading (amber: not failed)."""
+        view = self.view
+        outside = [self._outside(step, code, values.get(code, "?")) for code in result.failed_checks]
+        if result.remeasures_left:
+            then = self.tr("Measure {0} again and press Enter ({1} more re-measures allowed).").format(
+                result.serial_code, result.remeasures_left
+            )
+        else:
+            then = self.tr("Measure {0} again and press Enter: out of limits again fails it.").format(
+                result.serial_code
+            )
+        view.runner.pending(self.tr("{0}. {1} F9 fails it now.").format("; ".join(outside), then))
+        fields = view.serial_step.fields
+        for code in result.failed_checks:
+            if code in fields:
+                fields[code].clear()
+        first = next((fields[code] for code in result.failed_checks if code in fields), None)
+        if first is not None:
+            first.setFocus()
+        view.done()
+
+    def _outside(self, step: StepState, code: str, value: str) -> str:
+        """ "Supply voltage 250 is above its upper limit 242": the value and the limit it broke."""
+        name = self._characteristic_name(step, code)
+        found = next((c for c in step.characteristics if c.code == code), None)
+        number = measured(value)
+        if found is not None and found.upper is not None and number is not None and number > found.upper:
+            return self.tr("{0} {1} is above its upper limit {2}").format(name, value, amount(found.upper))
+        if found is not None and found.lower is not None:
+            return self.tr("{0} {1} is below its lower limit {2}").format(name, value, amount(found.lower))
+        return self.tr("{0} {1} is outside its limits").format(name, value)
 
     def drop(self) -> None:
         """Forget the half-entered unit and the armed failure (nothing recorded is undone)."""

@@ -15,8 +15,11 @@ action is under way are said no to.
 
 Irreversible steps ask first, inline (ConfirmStrip): taking a unit off the shipment (#REMOVE then
 the unit, or Delete on a selected row), and the shipment leaving (F10 or #CONFIRM). Only a scan made
-after a question answers it. A shipment that differs from its order needs a second, differently
-worded answer naming the differences: a short shipment is a decision, never a slip of the Enter key.
+after a question answers it. A shipment as ordered is asked about once (Enter or #CONFIRM). A short
+one is asked a question of its own, naming per line what is ordered and what is scanned in the
+item's unit, and only the total quantity being shipped typed on the strip and Enter, or the
+#CONFIRM-SHORT command barcode, answers yes: never Enter alone nor #CONFIRM, so two Enters cannot
+ship 1 of 30. The model ships short only for the total confirmed (`shipping_total`).
 Whether a unit is on the shipment, or anything is, the model says (its refusal is the banner): the
 screen never judges that on what it last showed. F9 saves the packing list as a PDF.
 """
@@ -63,6 +66,79 @@ CodeRole = Qt.ItemDataRole.UserRole + 1  # on a table row's first cell: the ship
 _UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+class ShippingStrip(ConfirmStrip):
+    """The confirm strip, plus the short-shipment question: yes only with the quantity typed.
+
+    `ask_quantity` shows a field on the strip; Enter (or the Yes button) confirms only when the
+    field holds exactly the quantity asked for, else `on_wrong` says so and the question stays.
+    The #CONFIRM-SHORT command barcode confirms it too; #CONFIRM never does (the ordinary question
+    takes #CONFIRM, not #CONFIRM-SHORT), so no habit of the ordinary question ships short.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.typed = QLineEdit()
+        self.typed.setObjectName("confirmQuantity")
+        self.typed.setMinimumHeight(TOUCH_TARGET)
+        self.typed.setMaximumWidth(200)
+        layout = self.layout()
+        assert isinstance(layout, QHBoxLayout)
+        layout.insertWidget(1, self.typed)
+        self.typed.hide()
+        self._expected: Decimal | None = None
+        self._on_wrong: Callable[[str], None] | None = None
+
+    @property
+    def expecting(self) -> Decimal | None:
+        """The quantity the open short-shipment question wants typed, or None."""
+        return self._expected if self.waiting else None
+
+    def ask_quantity(
+        self,
+        question: str,
+        expected: Decimal,
+        on_yes: Callable[[], None],
+        on_no: Callable[[], None],
+        on_wrong: Callable[[str], None],
+    ) -> None:
+        super().ask(question, on_yes, on_no)
+        self._expected, self._on_wrong = expected, on_wrong
+        self.typed.clear()
+        self.typed.show()
+        self.typed.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def answer(self, command: Command | None) -> bool:
+        if self.expecting is None:
+            return command is not Command.CONFIRM_SHORT and super().answer(command)
+        if command is Command.CONFIRM_SHORT:
+            super().confirm()
+            return True
+        if command is Command.CANCEL:
+            self.cancel()
+            return True
+        return False  # #CONFIRM is no answer to a short shipment
+
+    def confirm(self) -> None:
+        """Enter or Yes: the short question only with its quantity typed."""
+        expected = self.expecting
+        if expected is None:
+            super().confirm()
+            return
+        typed = self.typed.text().strip()
+        if parse_quantity(typed) == expected:
+            super().confirm()
+        elif self._on_wrong is not None:
+            self._on_wrong(typed)
+            self.typed.selectAll()
+            self.typed.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _close(self) -> None:
+        self._expected = self._on_wrong = None
+        self.typed.clear()
+        self.typed.hide()
+        super()._close()
+
+
 class ShippingView(StationScreen):
     """The shipping station's screen; everything it records goes through `runner.act`."""
 
@@ -97,7 +173,7 @@ class ShippingView(StationScreen):
         self.prompt = QLabel()
         self.prompt.setObjectName("prompt")
         self.prompt.setWordWrap(True)
-        self.strip = ConfirmStrip()
+        self.strip = ShippingStrip()
 
         # Page 0: the open shipments to pick from.
         self.shipment_table = self._table(4, "openShipments", stretch=3)
@@ -271,6 +347,11 @@ class ShippingView(StationScreen):
         elif wanted is Command.CLOSE:
             self.runner.refuse(
                 self.tr("#CLOSE closes a carton at the packing station: nothing to close here.")
+            )
+            self.done()
+        elif wanted is Command.CONFIRM_SHORT:
+            self.runner.refuse(
+                self.tr("#CONFIRM-SHORT answers only the question about a short shipment: none is asked.")
             )
             self.done()
         else:
@@ -514,68 +595,59 @@ class ShippingView(StationScreen):
         self._reload(state.code)
 
     def _ask_ship(self, view: ShipmentView) -> None:
-        """The first question, with the numbers just read."""
+        """The one question, with the numbers just read: as ordered, or short (its own question)."""
         self._show(view)
-        question = (
-            self.tr("Ship 1 unit to {0}?").format(self._customer(view))
-            if view.pieces == 1
-            else self.tr("Ship {0} units to {1}?").format(view.pieces, self._customer(view))
-        )
         code = view.code
-        self._ask(question, lambda: self.submit(lambda: self._first_yes(code)), self._not_shipped)
+        if view.differences:
+            self._ask_short(view)
+        else:
+            what = ", ".join(
+                f"{line.item_code} {_amount(line.picked, line.uom)}" for line in view.lines if line.picked
+            )
+            self._ask(
+                self.tr("Ship everything ordered to {0}: {1}?").format(self._customer(view), what),
+                lambda: self.submit(lambda: self._ship(code)),
+                self._not_shipped,
+            )
         self.done()
 
-    def _first_yes(self, code: str) -> None:
-        """Read the shipment again (another station may have changed it) before asking about it."""
-        self.read(lambda db: shipping.shipment_to_ship(db, code), self._checked, self._failed)
-
-    def _checked(self, view: ShipmentView) -> None:
-        self._show(view)
-        if view.differences:
-            self._ask_difference(
-                view.code, [(line.item_code, line.required, line.picked) for line in view.differences]
-            )
-            self.done()
-        else:
-            self._ship(view.code, accept_difference=False)
-
-    def _ask_difference(self, code: str, lines: list[tuple[str, Decimal, Decimal]]) -> None:
+    def _ask_short(self, view: ShipmentView) -> None:
+        """Short: every line that is, in its item's unit, and the total to type. Built unlike the
+        question of a complete shipment, so no reflex of that one answers it."""
+        total, code = view.total, view.code
         parts = [
-            self.tr("{0}: {1} ordered, {2} scanned").format(
-                item, _amount(required, self._uom(item)), _amount(picked, self._uom(item))
+            self.tr("{0}: ordered {1}, scanned {2}").format(
+                line.item_code, _amount(line.required, line.uom), _amount(line.picked, line.uom)
             )
-            for item, required, picked in lines
+            for line in view.differences
         ]
         self._ask(
-            self.tr("NOT as ordered: {0}. Ship anyway?").format("; ".join(parts)),
-            lambda: self.submit(lambda: self._ship(code, accept_difference=True)),
+            self.tr(
+                "SHORT SHIPMENT. {0}. To ship only what is scanned, type {1} (the total shipped) and press "
+                "Enter, or scan #CONFIRM-SHORT. Esc or #CANCEL: do not ship."
+            ).format("; ".join(parts), str(plain(total))),
+            lambda: self.submit(lambda: self._ship(code, total)),
             self._not_shipped,
+            short=total,
         )
 
-    def _ship(self, code: str, *, accept_difference: bool) -> None:
+    def _ship(self, code: str, short_total: Decimal | None = None) -> None:
+        """The shipment leaves: as ordered, or short for exactly the total the operator confirmed."""
         self.runner.pending(self.tr("Shipping {0}…").format(code))
         self.act(
             shipping.confirm_shipment,
             self._shipped,
-            lambda error: self._ship_failed(code, error, accept_difference),
+            lambda error: self._ship_failed(code, error),
             shipment_code=code,
-            accept_difference=accept_difference,
+            accept_difference=short_total is not None,
+            shipping_total=None if short_total is None else str(short_total),
         )
 
-    def _ship_failed(self, code: str, error: Exception, accepted: bool) -> None:
-        """The quantities changed between the read and the confirmation: ask the second question
-        with the model's own numbers (the red banner has said what differs)."""
-        if (
-            not accepted
-            and isinstance(error, DomainError)
-            and error.code is ErrorCode.SHIPMENT_QUANTITY_MISMATCH
-        ):
-            lines = [
-                (str(line.get("item")), Decimal(str(line.get("required"))), Decimal(str(line.get("picked"))))
-                for line in error.params.get("lines", [])
-            ]
-            self._ask_difference(code, lines)
-            self.done()
+    def _ship_failed(self, code: str, error: Exception) -> None:
+        """The quantities changed between the question and the answer (the red banner has said
+        what differs): the shipment read again and asked about afresh, never shipped unasked."""
+        if isinstance(error, DomainError) and error.code is ErrorCode.SHIPMENT_QUANTITY_MISMATCH:
+            self.read(lambda db: shipping.shipment_to_ship(db, code), self._ask_ship, self._failed)
             return
         self._failed(error)
 
@@ -783,15 +855,46 @@ class ShippingView(StationScreen):
         """A refusal the model would give, said before asking it: the same sentence as everywhere."""
         self.runner.refuse(domain_message(DomainError(error, **params)))
 
-    def _ask(self, question: str, on_yes: Callable[[], None], on_no: Callable[[], None]) -> None:
-        """Every question: only a scan made after it can answer it."""
+    def _ask(
+        self,
+        question: str,
+        on_yes: Callable[[], None],
+        on_no: Callable[[], None],
+        *,
+        short: Decimal | None = None,
+    ) -> None:
+        """Every question: only a scan made after it can answer it. `short`: the quantity to type."""
         self._asked_after = self._scan_count
-        self.strip.ask(question, on_yes, on_no)
+        if short is None:
+            self.strip.ask(question, on_yes, on_no)
+        else:
+            self.strip.ask_quantity(question, short, on_yes, on_no, self._wrong_total)
 
     def _answer_first(self) -> None:
+        expected = self.strip.expecting
+        if expected is not None:
+            self.runner.refuse(
+                self.tr(
+                    "Short shipment: type {0} and press Enter, or scan #CONFIRM-SHORT, to ship it; "
+                    "Esc or #CANCEL not to."
+                ).format(str(plain(expected)))
+            )
+            return
         self.runner.refuse(
             self.tr("Answer the question first: Enter or #CONFIRM for yes, Esc or #CANCEL for no.")
         )
+
+    def _wrong_total(self, typed: str) -> None:
+        """Enter on the short question without its quantity: said, and the question stays."""
+        expected = str(plain(self.strip.expecting or Decimal(0)))
+        if not typed:
+            self.runner.refuse(
+                self.tr("Not shipped: type {0}, the total shipped, then press Enter.").format(expected)
+            )
+        else:
+            self.runner.refuse(
+                self.tr("Not shipped: {0} is not the total shipped, {1}.").format(typed, expected)
+            )
 
     def _shipment_activated(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -394,7 +394,8 @@ def test_serials_are_made_built_measured_and_failed_out_of_limits(station, plant
     assert press(harness, field, Qt.Key.Key_Return, Tone.OK) == f"{meter} passed CAL Calibration. Next: TEST."
     harness.idle()
 
-    # The functional test out of its limits: recorded FAILED, shown red.
+    # The functional test out of its limits: measured again first (amber, the meter not failed),
+    # then, out of limits again after the step's one re-measure, recorded FAILED, shown red.
     view.choose_step("TEST")
     scanned(harness, meter)
     volt, idle = view.serial_step.fields["VOLT"], view.serial_step.fields["IDLE"]
@@ -403,7 +404,19 @@ def test_serials_are_made_built_measured_and_failed_out_of_limits(station, plant
     harness.qtbot.keyClick(volt, Qt.Key.Key_Return)  # on to the next empty field, nothing sent
     assert idle.hasFocus() and view.serial is not None
     type_into(harness, idle, "0.8")
-    failed = press(harness, idle, Qt.Key.Key_Return, Tone.ERROR)
+    count = len(harness.messages)
+    harness.qtbot.keyClick(idle, Qt.Key.Key_Return)
+    harness.qtbot.waitUntil(lambda: not view.busy and len(harness.messages) > count, timeout=10_000)
+    harness.idle()
+    assert harness.messages[-1] == (
+        Tone.PENDING.value,
+        f"Supply voltage 250 is above its upper limit 242. Measure {meter} again and press Enter: "
+        "out of limits again fails it. F9 fails it now.",
+    )
+    assert plant.unit(meter).status is UnitStatus.WIP
+    assert view.serial is not None and volt.text() == "" and volt.hasFocus() and idle.text() == "0.8"
+    type_into(harness, volt, "251")
+    failed = press(harness, volt, Qt.Key.Key_Return, Tone.ERROR)
     harness.idle()
     assert failed == f"Recorded: {meter} FAILED TEST Functional test (Supply voltage). Set it aside."
     assert plant.unit(meter).status is UnitStatus.FAILED
@@ -416,7 +429,9 @@ def test_serials_are_made_built_measured_and_failed_out_of_limits(station, plant
         ).all()
     assert [(name, value.normalize(), passed) for name, value, passed in checks] == [
         ("ERR", Decimal("-0.2"), True),
-        ("VOLT", Decimal(250), False),
+        ("VOLT", Decimal(250), False),  # the reading measured again: kept, not vanished
+        ("IDLE", Decimal("0.8"), True),
+        ("VOLT", Decimal(251), False),
         ("IDLE", Decimal("0.8"), True),
     ]
     results = flows.rows(plant, StepResult, StepResult.unit_id == plant.unit(meter).id)

@@ -190,7 +190,10 @@ def test_a_pallet_a_carton_a_serial_and_part_of_a_lot_are_added_then_shipped_as_
 
     # Exactly as ordered: one question, then it leaves.
     qtbot.keyClick(screen, Qt.Key.Key_F10)
-    assert wait_question(harness, screen) == "Ship 7 units to East China Power?"
+    assert wait_question(harness, screen) == (
+        "Ship everything ordered to East China Power: DDZY-102 6, PTG-200 4 KG?"
+    )
+    assert not screen.strip.typed.isVisible()  # as ordered: nothing to type, Enter answers
     count = len(harness.messages)
     qtbot.keyClick(screen.strip, Qt.Key.Key_Return)
     text = harness.wait_banner(Tone.OK, after=count)
@@ -303,7 +306,7 @@ def test_confirm_right_after_a_carton_asks_about_the_shipment_with_the_carton(
     # Both scanned before the question came up: the first asks it, the second cannot answer it.
     screen.scanned("#CONFIRM")
     screen.scanned("#CONFIRM")
-    assert wait_question(harness, screen) == "Ship 2 units to East China Power?"
+    assert wait_question(harness, screen) == f"Ship everything ordered to East China Power: {METER} 2?"
     harness.idle()
     assert answers(harness, count) == [
         (Tone.ERROR.value, busy),
@@ -331,7 +334,7 @@ def test_what_is_on_the_shipment_is_the_models_answer_not_the_last_view(
     # The screen showed it empty; it is not: asked about what it holds now.
     flows.add(plant, code, first)
     harness.scan("#CONFIRM")
-    assert wait_question(harness, screen) == "Ship 1 unit to East China Power?"
+    assert wait_question(harness, screen).startswith(f"SHORT SHIPMENT. {METER}: ordered 2, scanned 1.")
     assert [row[0] for row in table(screen.unit_table)] == [first]
     harness.scan("#CANCEL")
     harness.idle()
@@ -367,7 +370,7 @@ def test_units_that_may_not_leave_are_refused_and_nothing_changes(
     flows.set_expiry(plant, expired, flows.yesterday(plant))
     pallet = flows.pallet(plant, [flows.carton(plant, [inside_a, inside_b])])
     flows.hold(plant, held)
-    flows.ship(plant, [gone], {METER: 1})
+    gone_on = flows.ship(plant, [gone], {METER: 1})
     code = flows.shipment(plant, {METER: 3, COMPOUND: 5, PCB: 5})
     harness, screen = opened(station, plant)
     open_by_scan(harness, screen, code)
@@ -382,7 +385,11 @@ def test_units_that_may_not_leave_are_refused_and_nothing_changes(
     )
     assert refused(harness, failed) == f"Serial {failed} failed a test: it cannot be used."
     assert refused(harness, expired).startswith(f"{expired} expired on ")
-    assert refused(harness, gone) == f"{gone} has been shipped already."
+    left_on = shipping.packing_list(plant.db, gone_on).shipped_on
+    assert left_on is not None
+    assert refused(harness, gone) == (
+        f"{gone} has been shipped already: shipment {gone_on}, on {left_on.isoformat()}."
+    )
     assert refused(harness, pallet) == f"{pallet} is on shipment {code} already."
     assert refused(harness, inside_a).startswith(f"{inside_a} is packed in ")
     assert flows.add(plant, code, loose).lines[0].picked == 3  # the line is full now
@@ -455,66 +462,175 @@ def test_a_wrong_scan_is_taken_off_after_a_question(station, plant: Plant, qtbot
 # --- confirming -------------------------------------------------------------------------------------------
 
 
-def test_a_short_shipment_needs_a_second_answer_and_a_no_ships_nothing(
+SHORT = (
+    "SHORT SHIPMENT. {0}. To ship only what is scanned, type {1} (the total shipped) and press Enter, "
+    "or scan #CONFIRM-SHORT. Esc or #CANCEL: do not ship."
+)
+
+
+def test_a_short_shipment_ships_only_on_its_total_typed_never_on_enter_or_confirm(
     station, plant: Plant, qtbot: QtBot
 ) -> None:
-    meters = flows.released_meters(plant, 1)
-    code = flows.shipment(plant, {METER: 3})
-    flows.add(plant, code, meters[0])
+    meters = flows.released_meters(plant, 6)
+    cartons = [flows.carton(plant, meters[i : i + 2]) for i in (0, 2, 4)]
+    pallet = flows.pallet(plant, cartons)
+    code = flows.shipment(plant, {METER: 30})
+    flows.add(plant, code, pallet)
     harness, screen = opened(station, plant)
     open_by_scan(harness, screen, code)
     before = snapshot(plant.db)
 
+    # One question, built unlike the ordinary one, in units (6 meters), not packages (1 pallet).
     harness.scan("#CONFIRM")
-    assert wait_question(harness, screen) == "Ship 1 unit to East China Power?"
+    question = SHORT.format(f"{METER}: ordered 30, scanned 6", 6)
+    assert wait_question(harness, screen) == question
+    assert screen.strip.typed.isVisible() and screen.strip.typed.hasFocus()
+
+    # Enter alone, #CONFIRM, or a count of packages: said no to, the question stays, nothing recorded.
+    count = len(harness.messages)
+    qtbot.keyClick(screen.strip.typed, Qt.Key.Key_Return)
+    assert (
+        harness.wait_banner(Tone.ERROR, after=count)
+        == "Not shipped: type 6, the total shipped, then press Enter."
+    )
+    qtbot.keyClick(screen.strip, Qt.Key.Key_Return)
+    assert harness.errors()[-1].startswith("Not shipped: type 6")
+    count = len(harness.messages)
     harness.scan("#CONFIRM")
+    assert harness.wait_banner(Tone.ERROR, after=count) == (
+        "Short shipment: type 6 and press Enter, or scan #CONFIRM-SHORT, to ship it; Esc or #CANCEL not to."
+    )
     harness.idle()
-    second = wait_question(harness, screen)
-    assert second == f"NOT as ordered: {METER}: 3 ordered, 1 scanned. Ship anyway?"
-    harness.scan("#CANCEL")
+    for typed in ("1", "3"):  # the pallet, its cartons
+        screen.strip.typed.setText(typed)
+        count = len(harness.messages)
+        qtbot.keyClick(screen.strip.typed, Qt.Key.Key_Return)
+        assert harness.wait_banner(Tone.ERROR, after=count) == (
+            f"Not shipped: {typed} is not the total shipped, 6."
+        )
+    assert screen.strip.waiting and screen.strip.question.text() == question
     harness.idle()
-    assert not screen.strip.waiting
-    assert "Not shipped: nothing was recorded." in screen.prompt.text()
     assert snapshot(plant.db) == before and status(plant, code) is ShipmentStatus.OPEN
 
-    # Again, and yes twice: it leaves short, as decided.
-    qtbot.keyClick(screen, Qt.Key.Key_F10)
-    wait_question(harness, screen)
-    qtbot.keyClick(screen.strip, Qt.Key.Key_Return)
+    # Esc: not shipped.
+    qtbot.keyClick(screen.strip.typed, Qt.Key.Key_Escape)
     harness.idle()
-    assert wait_question(harness, screen) == second
-    text = harness.scan("#CONFIRM", Tone.OK)
-    assert text == f"Shipment {code} shipped to East China Power: {METER} 1."
+    assert not screen.strip.waiting and not screen.strip.typed.isVisible()
+    assert "Not shipped: nothing was recorded." in screen.prompt.text()
+    assert snapshot(plant.db) == before
+
+    # Again: the total typed, and Enter, ships it short, as decided.
+    qtbot.keyClick(screen, Qt.Key.Key_F10)
+    assert wait_question(harness, screen) == question
+    assert screen.strip.typed.text() == ""  # nothing left from the last question
+    qtbot.keyClicks(screen.strip.typed, "6")
+    count = len(harness.messages)
+    qtbot.keyClick(screen.strip.typed, Qt.Key.Key_Return)
+    text = harness.wait_banner(Tone.OK, after=count)
+    assert text == f"Shipment {code} shipped to East China Power: {METER} 6."
+    harness.idle()
+    assert status(plant, code) is ShipmentStatus.SHIPPED
+    assert {plant.unit(unit).status for unit in [pallet, *cartons, *meters]} == {UnitStatus.SHIPPED}
+    assert len(flows.rows(plant, ShippedUnit)) == 10  # 6 meters, 3 cartons, 1 pallet
+    assert [line.picked for line in shipping.shipment_view(plant.db, code).lines] == [6]
+
+
+def test_confirm_short_is_the_short_questions_barcode_only(station, plant: Plant, qtbot: QtBot) -> None:
+    meters = flows.released_meters(plant, 1)
+    lot = flows.compound_lot(plant, 10)
+    code = flows.shipment(plant, {METER: 1, COMPOUND: 5})
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+    assert refused(harness, "#CONFIRM-SHORT") == (
+        "#CONFIRM-SHORT answers only the question about a short shipment: none is asked."
+    )
+    flows.add(plant, code, meters[0])
+    flows.add(plant, code, lot, quantity="5")
+
+    # As ordered: #CONFIRM-SHORT does not answer the ordinary question.
+    harness.scan("#CONFIRM")
+    assert wait_question(harness, screen) == (
+        f"Ship everything ordered to East China Power: {METER} 1, {COMPOUND} 5 KG?"
+    )
+    before = snapshot(plant.db)
+    assert refused(harness, "#CONFIRM-SHORT").startswith("Answer the question first")
+    assert screen.strip.waiting and snapshot(plant.db) == before
+    harness.scan("#CANCEL")
+    harness.idle()
+
+    # Short of the lot: the question names the line in KG, the total is 1 + 3.
+    elsewhere = plant.actor(OPERATOR, "SHP-01")
+    shipping.remove_from_shipment(plant.db, elsewhere, shipment_code=code, unit_code=f"{lot}-01")
+    flows.add(plant, code, lot, quantity="3")
+    harness.scan("#CONFIRM")
+    assert wait_question(harness, screen) == SHORT.format(f"{COMPOUND}: ordered 5 KG, scanned 3 KG", 4)
+    text = harness.scan("#CONFIRM-SHORT", Tone.OK)
+    assert text == f"Shipment {code} shipped to East China Power: {METER} 1, {COMPOUND} 3 KG."
     harness.idle()
     assert status(plant, code) is ShipmentStatus.SHIPPED
     assert plant.unit(meters[0]).status is UnitStatus.SHIPPED
-    assert harness.errors() == []
+    assert plant.unit(f"{lot}-02").status is UnitStatus.SHIPPED
+    assert plant.unit(lot).quantity == 2  # 5 and 3 split off; the 5 taken back stays in stock
+    assert plant.unit(f"{lot}-01").status is UnitStatus.RELEASED
 
 
 def test_a_change_behind_the_screen_is_caught_by_the_model_and_asked_about(
     station, plant: Plant, qtbot: QtBot
 ) -> None:
-    meters = flows.released_meters(plant, 2)
-    box = flows.carton(plant, meters)
-    code = flows.shipment(plant, {METER: 2})
+    meters = flows.released_meters(plant, 3)
+    box = flows.carton(plant, meters[:2])
+    code = flows.shipment(plant, {METER: 3})
     flows.add(plant, code, box)
+    flows.add(plant, code, meters[2])
     harness, screen = opened(station, plant)
     open_by_scan(harness, screen, code)
     assert screen.prompt.text().startswith("Everything ordered is scanned")
-    flows.unpack(plant, meters[1])  # at the packing station, after the screen last looked
+    elsewhere = plant.actor(OPERATOR, "SHP-01")  # another shipping station
 
-    harness.scan("#CONFIRM")  # asked with the shipment read again: one meter is left in the carton
-    assert wait_question(harness, screen) == "Ship 1 unit to East China Power?"
+    harness.scan("#CONFIRM")
+    assert wait_question(harness, screen) == f"Ship everything ordered to East China Power: {METER} 3?"
+    flows.unpack(plant, meters[1])  # at the packing station, after the question
     count = len(harness.messages)
     harness.scan("#CONFIRM")
     refusal = harness.wait_banner(Tone.ERROR, after=count)
-    assert refusal == f"Shipment {code} does not match its order: {METER}: 1 of 2."
-    assert wait_question(harness, screen) == f"NOT as ordered: {METER}: 2 ordered, 1 scanned. Ship anyway?"
+    assert refusal == f"Shipment {code} does not match its order: {METER}: 2 of 3."
+    # Asked again, as the short question it now is: the yes of the first never ships it short.
+    assert wait_question(harness, screen) == SHORT.format(f"{METER}: ordered 3, scanned 2", 2)
     assert status(plant, code) is ShipmentStatus.OPEN
-    assert harness.scan("#CONFIRM", Tone.OK) == f"Shipment {code} shipped to East China Power: {METER} 1."
+
+    # Changed again before the answer: the model ships short only the total confirmed.
+    shipping.remove_from_shipment(plant.db, elsewhere, shipment_code=code, unit_code=meters[2])
+    count = len(harness.messages)
+    harness.scan("#CONFIRM-SHORT")
+    assert harness.wait_banner(Tone.ERROR, after=count).startswith(f"Shipment {code} does not match")
+    assert wait_question(harness, screen) == SHORT.format(f"{METER}: ordered 3, scanned 1", 1)
+    assert status(plant, code) is ShipmentStatus.OPEN
+    assert (
+        harness.scan("#CONFIRM-SHORT", Tone.OK) == f"Shipment {code} shipped to East China Power: {METER} 1."
+    )
     harness.idle()
     assert status(plant, code) is ShipmentStatus.SHIPPED
-    assert (plant.unit(meters[0]).status, plant.unit(meters[1]).status) == (
+    assert [plant.unit(meter).status for meter in meters] == [
         UnitStatus.SHIPPED,
         UnitStatus.RELEASED,
+        UnitStatus.RELEASED,
+    ]
+
+
+def test_a_serial_shipped_in_its_carton_is_refused_as_shipped_not_as_packed(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    meters = flows.released_meters(plant, 2)
+    box = flows.carton(plant, meters)
+    left = flows.ship(plant, [box], {METER: 2})
+    code = flows.shipment(plant, {METER: 2})
+    harness, screen = opened(station, plant)
+    open_by_scan(harness, screen, code)
+    day = shipping.packing_list(plant.db, left).shipped_on
+    assert day is not None
+
+    assert refused(harness, meters[0]) == (
+        f"{meters[0]} has been shipped already: shipment {left}, on {day.isoformat()}."
     )
+    assert refused(harness, box) == f"{box} has been shipped already: shipment {left}, on {day.isoformat()}."
+    assert picks(plant, code) == [] and plant.unit(meters[0]).status is UnitStatus.SHIPPED
