@@ -283,7 +283,7 @@ def day(plant: Plant) -> Plant:
     return plant
 
 
-def units(plant: Plant, item_code: str, status: UnitStatus, *, loose: bool = False) -> list[str]:
+def units(plant: Plant, item_code: str, status: UnitStatus) -> list[str]:
     with plant.db.session() as session:
         query = (
             select(Unit.code)
@@ -291,8 +291,6 @@ def units(plant: Plant, item_code: str, status: UnitStatus, *, loose: bool = Fal
             .where(Item.code == item_code, Unit.status == status)
             .order_by(Unit.code)
         )
-        if loose:
-            query = query.where(Unit.container_id.is_(None))
         return list(session.scalars(query))
 
 
