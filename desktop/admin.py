@@ -203,10 +203,10 @@ def _impact(args: argparse.Namespace, db: Database) -> int:
         for line in render_summary(found.summary, args.lang):
             print(line)
         if args.csv:
-            count = write_recall_csv(args.csv, found.rows())
+            count = write_recall_csv(args.csv, found.rows(), args.lang)
             print(f"wrote {count} rows to {args.csv}")
         if args.xlsx:
-            count = write_recall_xlsx(args.xlsx, scope, found.summary, found.rows())
+            count = write_recall_xlsx(args.xlsx, scope, found.summary, found.rows(), args.lang)
             print(f"wrote {count} rows to {args.xlsx}")
         if not args.csv and not args.xlsx:
             for batch in found.rows():

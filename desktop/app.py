@@ -38,9 +38,10 @@ def schema_problem(db: Database) -> str | None:
     return None
 
 
-def _check(db: Database, station_code: str, language: str) -> StationCheck:
+def _check(db: Database, station_code: str) -> StationCheck:
     """The schema, then the station: both must be right before anyone logs in here."""
     from models import migrate
+    from models.overview import plant_timezone
     from models.stations import list_stations
 
     try:
@@ -52,8 +53,14 @@ def _check(db: Database, station_code: str, language: str) -> StationCheck:
         )
     for station in list_stations(db):
         if station.code == station_code:
-            line = station.line_name_zh if language == "zh_CN" else station.line_name_en
-            return StationCheck(line or station.line_code or "", str(station.kind.value))
+            # Both names: the header follows the operator's language, not the one it started in.
+            line = station.line_code or ""
+            return StationCheck(
+                station.line_name_zh or line,
+                str(station.kind.value),
+                line_en=station.line_name_en or line,
+                zone=plant_timezone(db).key,
+            )
     return StationCheck(
         problem="station",
         params=(station_code,),
@@ -130,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shell.window.resize(*WINDOW_SIZE)
         shell.window.show()
     calm_garbage_collector()
-    shell.check_station(functools.partial(_check, db, station_code, config.language))
+    shell.check_station(functools.partial(_check, db, station_code))
     status = app.exec()
     shell.close()
     shell.window.close()

@@ -25,7 +25,8 @@ from printing.transports import PrinterError
 class Printed:
     job_id: int
     status: PrintJobStatus
-    detail: str  # what was sent where, or why it failed, for the banner and the job's record
+    detail: str  # what was sent where, or why it failed, in English: for the log and the job's record
+    printer: str = ""  # the printer's description (the banner names it; a preview is "a preview file")
 
 
 def print_unit_label(db: Database, actor: Actor, unit_code: str, settings: PrinterSettings) -> Printed:
@@ -42,12 +43,14 @@ def send_job(db: Database, job_id: int, settings: PrinterSettings) -> Printed:
     printer = settings.printer()
     claimed = print_jobs.claim(db, job_id, printer.description)
     if claimed is None:
-        return Printed(job_id, print_jobs.job_status(db, job_id), "already sent or being sent")
+        return Printed(
+            job_id, print_jobs.job_status(db, job_id), "already sent or being sent", printer.description
+        )
     try:
         label = Label(built_in(claimed.template), claimed.fields, dpi=settings.dpi, font=settings.font)
         name = f"{claimed.template} {claimed.fields.get('code') or job_id}"
         detail = printer.print_label(label, copies=claimed.copies, name=name)
     except (PrinterError, LabelError, TemplateError, ValueError) as error:
         print_jobs.mark_failed(db, job_id, str(error))
-        return Printed(job_id, PrintJobStatus.FAILED, str(error))
-    return Printed(job_id, PrintJobStatus.SENT, detail)
+        return Printed(job_id, PrintJobStatus.FAILED, str(error), printer.description)
+    return Printed(job_id, PrintJobStatus.SENT, detail, printer.description)

@@ -182,7 +182,7 @@ class StationRunner(WorkRunner):
 
         self.worker.submit(
             work,
-            lambda printed: self._printed(unit_code, printed, done),
+            lambda printed: self._printed(unit_code, printed, done, settings),
             self._print_failed(unit_code, None, done),
             changes=PRINT_JOBS,
             action_id=actor.action_id,
@@ -192,7 +192,7 @@ class StationRunner(WorkRunner):
         db, settings = self.db, self._printer()
         self.worker.submit(
             lambda: send_job(db, job_id, settings),
-            lambda printed: self._printed(unit_code, printed, done),
+            lambda printed: self._printed(unit_code, printed, done, settings),
             self._print_failed(unit_code, job_id, done),
             changes=PRINT_JOBS,
         )
@@ -208,18 +208,37 @@ class StationRunner(WorkRunner):
 
         return failed
 
-    def _printed(self, unit_code: str, printed: Printed, done: Callable[[PrintAnswer], None] | None) -> None:
+    def _printed(
+        self,
+        unit_code: str,
+        printed: Printed,
+        done: Callable[[PrintAnswer], None] | None,
+        settings: PrinterSettings,
+    ) -> None:
+        """The banner says which label went where in the operator's words (the printer, or a
+        preview file); what was sent how, or the printer's own error, is English for the log."""
         sent = printed.status is not PrintJobStatus.FAILED
+        preview = settings.driver == "preview"
         if sent:
-            self.ok(self.tr("Label {0} printed: {1}").format(unit_code, printed.detail))
+            log.info("label %s printed (job %s): %s", unit_code, printed.job_id, printed.detail)
+            if preview:
+                message = self.tr("Label {0} printed to a preview file.").format(unit_code)
+            else:
+                message = self.tr("Label {0} printed on {1}.").format(unit_code, printed.printer)
+            self.ok(message)
         else:
-            self.refuse(
-                self.tr("Label {0} NOT printed: {1}. Check the printer and resend it.").format(
-                    unit_code, printed.detail
+            log.warning("label %s not printed (job %s): %s", unit_code, printed.job_id, printed.detail)
+            if preview:
+                message = self.tr("Label {0} NOT printed: check the preview folder and resend it.").format(
+                    unit_code
                 )
-            )
+            else:
+                message = self.tr("Label {0} NOT printed on {1}. Check the printer and resend it.").format(
+                    unit_code, printed.printer
+                )
+            self.refuse(message)
         if done is not None:
-            done(PrintAnswer(unit_code, printed.job_id, sent, printed.detail))
+            done(PrintAnswer(unit_code, printed.job_id, sent, message))
 
     def save_document(
         self, file_name: str, render: Callable[[], bytes], done: Callable[[Path], None] | None = None

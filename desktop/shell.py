@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
@@ -82,11 +83,13 @@ class StationCheck:
     `problem` is one of "schema" (params: current, head) or "station" (params: code); `detail` is
     the whole story for the log and for IT, in English."""
 
-    line: str = ""
+    line: str = ""  # the line's name in Chinese (its code when it has none)
     kind: str = ""
     problem: str | None = None
     params: tuple[str, ...] = ()
     detail: str = ""
+    line_en: str = ""  # and in English
+    zone: str = ""  # the plant's time zone (IANA name): every time on a screen is its wall clock
 
 
 class EscapeClears(QObject):
@@ -239,7 +242,9 @@ class StationShell(QObject):
             self._refused(self.unavailable)
             return
         self.unavailable = None
-        self.window.set_line(answer.line)
+        self.window.set_line(answer.line, answer.line_en or answer.line)
+        if answer.zone:
+            self.window.set_zone(ZoneInfo(answer.zone))
         self.set_kind(answer.kind)
 
     def _check_failed(self, error: Exception) -> None:

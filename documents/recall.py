@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from documents.recall_list import write_recall_csv, write_recall_xlsx
+from documents.words import KIND_WORDS, PLACE_WORDS, STATUS_WORDS
 from models.db import Database
 from models.impact import ImpactRow, ImpactScope, ImpactSummary, Place, Recall, recall
 from models.overview import plant_timezone
@@ -67,36 +68,6 @@ class Exported:
 
 REPORT_TITLE = "召回报告 Recall report"
 
-# The words of the PDF's cells, (Chinese, English): the report is read outside the plant, in the
-# language the quality engineer exports it in.
-PLACE_WORDS: dict[Place, tuple[str, str]] = {
-    Place.IN_PRODUCTION: ("生产中", "In production"),
-    Place.IN_STOCK: ("在库", "In stock"),
-    Place.ON_HOLD: ("冻结", "On hold"),
-    Place.SHIPPED: ("已出货", "Shipped"),
-    Place.CONSUMED: ("已耗用", "Consumed"),
-    Place.OUT: ("报废/判退", "Scrapped"),
-}
-STATUS_WORDS: dict[str, tuple[str, str]] = {
-    "QUARANTINE": ("待检", "quarantine"),
-    "REJECTED": ("判退", "rejected"),
-    "WIP": ("在制", "in production"),
-    "RELEASED": ("已放行", "released"),
-    "FAILED": ("不合格", "failed"),
-    "ON_HOLD": ("已冻结", "on hold"),
-    "OPEN": ("未封箱", "open"),
-    "CLOSED": ("已封箱", "closed"),
-    "PACKED": ("已装箱", "packed"),
-    "CONSUMED": ("已耗用", "consumed"),
-    "SHIPPED": ("已出货", "shipped"),
-    "SCRAPPED": ("已报废", "scrapped"),
-}
-KIND_WORDS: dict[str, tuple[str, str]] = {
-    "LOT": ("批次", "lot"),
-    "SERIAL": ("序列号", "serial"),
-    "CONTAINER": ("箱/托盘", "carton/pallet"),
-}
-
 
 def export_recall(
     db: Database,
@@ -126,9 +97,9 @@ def export_recall(
                 progress.report(0, total)
                 with closing(_reported(found, progress, total)) as batches:
                     if kind is ExportKind.CSV:
-                        written = write_recall_csv(part, batches)
+                        written = write_recall_csv(part, batches, language)
                     elif kind is ExportKind.XLSX:
-                        written = write_recall_xlsx(part, scope, summary, batches)
+                        written = write_recall_xlsx(part, scope, summary, batches, language)
                     else:
                         header = ReportHeader(
                             REPORT_TITLE,

@@ -127,7 +127,12 @@ class Label:
 
 
 def _filled(element: TextElement, fields: Mapping[str, Any]) -> str:
+    """The element's text filled in; a line whose every field is empty prints nothing at all, not
+    its title alone ("有效期 EXPIRY" with no date under it reads as a date missing by mistake)."""
     values = _Fields({key: "" if value is None else value for key, value in fields.items()})
+    names = [name for _, name, _, _ in string.Formatter().parse(element.text) if name]
+    if names and all(str(values[name]).strip() == "" for name in names):
+        return ""
     return string.Formatter().vformat(element.text, (), values).strip()
 
 

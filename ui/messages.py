@@ -55,7 +55,16 @@ def idle_message(minutes: int) -> str:
 def _text(params: Params, key: str) -> str:
     """A parameter as the operator reads it; "?" when the refusal did not carry it."""
     value = params.get(key)
-    return "?" if value is None or value == "" else str(value)
+    return "?" if value is None or value == "" else shown_code(str(value))
+
+
+def shown_code(code: str) -> str:
+    """A unit's code as the operator knows it: its SSCC or code once it is closed and labelled. An
+    open container has only a provisional code (OPEN-<action id>), meaningless to anyone, so it is
+    said to be open (a station has one carton and one pallet open at a time)."""
+    if code.startswith("OPEN-"):
+        return QCoreApplication.translate("messages", "(open)", "a container not closed yet")
+    return code
 
 
 def _joined(values: list[str]) -> str:
@@ -86,6 +95,43 @@ def status_names() -> dict[str, str]:
         "CONSUMED": QCoreApplication.translate("messages", "consumed", "status"),
         "SHIPPED": QCoreApplication.translate("messages", "shipped", "status"),
         "SCRAPPED": QCoreApplication.translate("messages", "scrapped", "status"),
+    }
+
+
+def kind_names() -> dict[str, str]:
+    """Every unit kind (models/schema.py UnitKind) in words, for the trees and the overview."""
+    return {
+        "LOT": QCoreApplication.translate("messages", "lot", "unit kind"),
+        "SERIAL": QCoreApplication.translate("messages", "serial", "unit kind"),
+        "CONTAINER": QCoreApplication.translate("messages", "container", "unit kind"),
+    }
+
+
+def event_names() -> dict[str, str]:
+    """Every event type (models/schema.py EventType) in words: the trace's timeline and the plant
+    overview's latest events say the same, and never the stored value."""
+    return {
+        "RECEIVE": QCoreApplication.translate("messages", "received", "event"),
+        "INSPECT": QCoreApplication.translate("messages", "inspected", "event"),
+        "COMMISSION": QCoreApplication.translate("messages", "serial created", "event"),
+        "CONSUME": QCoreApplication.translate("messages", "consumed", "event"),
+        "PRODUCE": QCoreApplication.translate("messages", "produced", "event"),
+        "REPORT": QCoreApplication.translate("messages", "step reported", "event"),
+        "SPLIT": QCoreApplication.translate("messages", "split", "event"),
+        "PACK": QCoreApplication.translate("messages", "packed", "event"),
+        "UNPACK": QCoreApplication.translate("messages", "unpacked", "event"),
+        "CLOSE": QCoreApplication.translate("messages", "closed", "event"),
+        "SHIP": QCoreApplication.translate("messages", "shipped", "event"),
+        "HOLD": QCoreApplication.translate("messages", "put on hold", "event"),
+        "RELEASE": QCoreApplication.translate("messages", "released", "event"),
+        "REJECT": QCoreApplication.translate("messages", "rejected", "event"),
+        "SCRAP": QCoreApplication.translate("messages", "scrapped", "event"),
+        "PRINT": QCoreApplication.translate("messages", "label printed", "event"),
+        "REPRINT": QCoreApplication.translate("messages", "label reprinted", "event"),
+        "ADJUST": QCoreApplication.translate("messages", "adjusted", "event"),
+        "WORK_ORDER": QCoreApplication.translate("messages", "work order", "event"),
+        "SHIPMENT_ORDER": QCoreApplication.translate("messages", "shipment order", "event"),
+        "MASTER_DATA": QCoreApplication.translate("messages", "master data", "event"),
     }
 
 

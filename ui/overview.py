@@ -1,10 +1,13 @@
 """The plant overview: units by status and the latest events, refreshed with F5.
 
 What a station shows until its kind is known (a station registered without one, or the database
-not answered yet): a scan is looked up and said on the banner, nothing is recorded.
+not answered yet): a scan is looked up and said on the banner, nothing is recorded. Kinds, statuses
+and events are said in words of the station's language, times on the plant's wall clock.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -17,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.overview import Overview, plant_overview
+from models.overview import Overview, plant_overview, plant_timezone
 from models.resolve import Resolved, Target, resolve
+from models.trace import timestamp
+from ui.messages import event_names, kind_names, status_name, status_names
 from ui.station_screen import Runner, StationScreen
 
 
@@ -41,13 +46,18 @@ class OverviewView(StationScreen):
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         self._database: str | None = None
         self._failure: str | None = None
+        self._shown: tuple[Overview, dt.tzinfo | None] | None = None  # refilled in words of a new language
         self.retranslate()
 
     def title(self) -> str:
         return self.tr("Plant overview")
 
     def refresh(self) -> None:
-        self.runner.read(plant_overview, self.show_overview, self._failed)
+        self.runner.read(
+            lambda db: (plant_overview(db), plant_timezone(db)),
+            lambda found: self.show_overview(*found),
+            self._failed,
+        )
 
     def scanned(self, text: str) -> None:
         self.runner.pending(self.tr("Looking up {0}…").format(text))
@@ -61,7 +71,7 @@ class OverviewView(StationScreen):
             Target.ITEM: self.tr("Item"),
         }
         parts = [kinds[found.target], found.code]
-        parts += [value for value in (found.item_code, found.status) if value]
+        parts += [value for value in (found.item_code, found.status and status_name(found.status)) if value]
         self.runner.ok(" · ".join(parts))
 
     def _failed(self, error: Exception) -> None:
@@ -80,6 +90,8 @@ class OverviewView(StationScreen):
             self.status.setText(self.tr("Database: {0}").format(self._database))
         else:
             self.status.setText(self.tr("Loading…"))
+        if self._shown is not None:
+            self.show_overview(*self._shown)
 
     @staticmethod
     def _table(columns: int) -> QTableWidget:
@@ -89,16 +101,25 @@ class OverviewView(StationScreen):
         table.verticalHeader().setVisible(False)
         return table
 
-    def show_overview(self, overview: Overview) -> None:
+    def show_overview(self, overview: Overview, zone: dt.tzinfo | None = None) -> None:
+        """The counts and the events in words; times on `zone`'s wall clock (the plant's)."""
+        self._shown = (overview, zone)
         self._database, self._failure = overview.database, None
         self.status.setText(self.tr("Database: {0}").format(overview.database))
-        self._fill(self.units, [(row.kind, row.status, str(row.count)) for row in overview.units])
+        kinds, statuses, events = kind_names(), status_names(), event_names()
+        self._fill(
+            self.units,
+            [
+                (kinds.get(row.kind, row.kind), statuses.get(row.status, row.status), str(row.count))
+                for row in overview.units
+            ],
+        )
         self._fill(
             self.recent,
             [
                 (
-                    event.occurred_at.strftime("%Y-%m-%d %H:%M"),
-                    event.event_type,
+                    timestamp(event.occurred_at).astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    events.get(event.event_type, event.event_type),
                     event.station,
                     event.operator,
                 )

@@ -4,9 +4,16 @@ station's kind (or the login), and the last actions.
 A view only: what its buttons ask for leaves through signals, and the composition root
 (desktop/shell.py) tells it what to show. Every control is reachable by keyboard: F2 switches the
 language, Ctrl+L logs out.
+
+It speaks one language at a time: the line's name is kept in both and shown in the current one,
+and the sentences said before a switch (the banner, the last actions) are cleared with it, since
+they cannot be said again in the other language. Every time it shows is on the plant's wall clock
+(`set_zone`), not this PC's.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -34,7 +41,7 @@ class StationWindow(QMainWindow):
     def __init__(self, station: str, line: str, language: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.station = station
-        self.line = line
+        self.line_names = {"zh_CN": line, "en_US": line}  # the line's name in each language
         self.language = language
         self.operator_name: str | None = None
         self.online = True
@@ -105,9 +112,21 @@ class StationWindow(QMainWindow):
         self.screens.setCurrentWidget(screen)
         screen.setFocus()
 
-    def set_line(self, line: str) -> None:
-        self.line = line
+    @property
+    def line(self) -> str:
+        """The line's name in the language shown (its other name, if it has only one)."""
+        return self.line_names.get(self.language) or next(
+            (name for name in self.line_names.values() if name), ""
+        )
+
+    def set_line(self, zh: str, en: str) -> None:
+        """The line's names: the header shows the one of the language, and follows a switch."""
+        self.line_names = {"zh_CN": zh, "en_US": en}
         self.retranslate()
+
+    def set_zone(self, zone: dt.tzinfo) -> None:
+        """The plant's time zone: the last actions' times are its wall clock, like the screens'."""
+        self.recent.zone = zone
 
     def set_operator(self, name: str | None) -> None:
         self.operator_name = name
@@ -126,11 +145,14 @@ class StationWindow(QMainWindow):
         self._show_sound()
 
     def set_language(self, language: str) -> None:
+        if language != self.language:
+            # What was said in the other language cannot be said again: a screen in one language.
+            self.clear_feedback()
         self.language = language
         self.retranslate()
 
     def clear_feedback(self) -> None:
-        """A logout: the next person sees nothing of the last one's answers."""
+        """A logout (the next person sees nothing of the last one's answers) or a language switch."""
         self.banner.clear()
         self.recent.clear()
 

@@ -417,7 +417,7 @@
     </message>
     <message>
         <source>Fed {0} {1} of lot {2} ({3})</source>
-        <translation>已投料 {0} {1}，批次 {2}({3})</translation>
+        <translation>已投料 {0} {1}，批次 {2}（{3}）</translation>
     </message>
     <message>
         <source>Lot {0} into stock: {1} {2}. Its label is printing.</source>
@@ -429,7 +429,7 @@
     </message>
     <message>
         <source>Put {0} {1} of {2} {3} into stock as a new lot? This cannot be undone.</source>
-        <translation>将 {0} {1} 的 {2} {3} 作为新批次入库?此操作不可撤销。</translation>
+        <translation>将 {0} {1} 的 {2} {3} 作为新批次入库？此操作不可撤销。</translation>
     </message>
     <message>
         <source>Type the good quantity, the scrap quantity or both first.</source>
@@ -449,11 +449,11 @@
     </message>
     <message>
         <source>{0}: {1} is fed in full.</source>
-        <translation>{0}:{1} 已投料齐套。</translation>
+        <translation>{0}：{1} 已投料齐套。</translation>
     </message>
     <message>
         <source>{0}: {1} {2} of {3} still needed.</source>
-        <translation>{0}:{3} 还需 {1} {2}。</translation>
+        <translation>{0}：{3} 还需 {1} {2}。</translation>
     </message>
 </context>
 <context>
@@ -761,11 +761,11 @@
     </message>
     <message>
         <source>Close carton {0} with {1} of {2}?</source>
-        <translation>箱 {0} 只装了 {1}/{2}，确定封箱吗?</translation>
+        <translation>箱 {0} 只装了 {1}/{2}，确定封箱吗？</translation>
     </message>
     <message>
         <source>Close pallet {0} with {1} of {2}?</source>
-        <translation>托盘 {0} 只装了 {1}/{2}，确定封托吗?</translation>
+        <translation>托盘 {0} 只装了 {1}/{2}，确定封托吗？</translation>
     </message>
     <message>
         <source>Lot {0}: {1} available. Type how much goes into the carton, then Enter.</source>
@@ -773,7 +773,7 @@
     </message>
     <message>
         <source>Move {0} into {1}? Reason: {2}</source>
-        <translation>确定将 {0} 换入 {1} 吗?原因：{2}</translation>
+        <translation>确定将 {0} 换入 {1} 吗？原因：{2}</translation>
     </message>
     <message>
         <source>Packing</source>
@@ -797,7 +797,7 @@
     </message>
     <message>
         <source>Take {0} out of its container? Reason: {1}</source>
-        <translation>确定将 {0} 拆箱取出吗?原因：{1}</translation>
+        <translation>确定将 {0} 拆箱取出吗？原因：{1}</translation>
     </message>
     <message>
         <source>There is no open carton here to move {0} into: pack a unit to open one.</source>
@@ -896,7 +896,7 @@
     </message>
     <message>
         <source>Bill of materials</source>
-        <translation>物料清单(BOM)</translation>
+        <translation>物料清单（BOM）</translation>
     </message>
     <message>
         <source>Cleared: nothing was recorded.</source>
@@ -948,7 +948,7 @@
     </message>
     <message>
         <source>Scan into {0}: {1}</source>
-        <translation>请扫入 {0}:{1}</translation>
+        <translation>请扫入 {0}：{1}</translation>
     </message>
     <message>
         <source>Scan the material lot to feed {0} of</source>
@@ -956,7 +956,7 @@
     </message>
     <message>
         <source>Work order {0}: {1} {2} {3} {4}, {5}.</source>
-        <translation>工单 {0}:{1} {2} {3} {4},{5}。</translation>
+        <translation>工单 {0}：{1} {2} {3} {4}，{5}。</translation>
     </message>
     <message>
         <source>{0} (optional)</source>
@@ -1389,7 +1389,7 @@
     </message>
     <message>
         <source>Make {0} serials of {1} for {2} and print their labels?</source>
-        <translation>为工单 {2} 生成 {0} 个 {1} 序列号并打印标签?</translation>
+        <translation>为工单 {2} 生成 {0} 个 {1} 序列号并打印标签？</translation>
     </message>
     <message>
         <source>Making serials is for a work order of serialized items.</source>
@@ -1429,7 +1429,7 @@
     </message>
     <message>
         <source>{0} fitted into {1} ({2} of {3}).</source>
-        <translation>{0} 已装入 {1}({2}/{3})。</translation>
+        <translation>{0} 已装入 {1}（{2}/{3}）。</translation>
     </message>
     <message>
         <source>{0} fitted into {1}. {2}</source>
@@ -1711,7 +1711,7 @@
     </message>
     <message>
         <source>postgresql+psycopg2://user:password@host/database</source>
-        <translation>postgresql+psycopg2://用户名：密码@主机/数据库</translation>
+        <translation>postgresql+psycopg2://用户名:密码@主机/数据库</translation>
     </message>
     <message>
         <source>{0} station on line {1}.</source>
@@ -2119,12 +2119,20 @@
         <translation>失败（{0}）：未做任何进一步操作。如再次发生，请告知主管。</translation>
     </message>
     <message>
-        <source>Label {0} NOT printed: {1}. Check the printer and resend it.</source>
-        <translation>标签 {0} 未打印：{1}。请检查打印机后重新发送。</translation>
+        <source>Label {0} NOT printed on {1}. Check the printer and resend it.</source>
+        <translation>标签 {0} 未在打印机 {1} 上打印，请检查打印机后重新发送。</translation>
     </message>
     <message>
-        <source>Label {0} printed: {1}</source>
-        <translation>标签 {0} 已打印：{1}</translation>
+        <source>Label {0} NOT printed: check the preview folder and resend it.</source>
+        <translation>标签 {0} 未打印：请检查预览文件夹后重新发送。</translation>
+    </message>
+    <message>
+        <source>Label {0} printed on {1}.</source>
+        <translation>标签 {0} 已在打印机 {1} 上打印。</translation>
+    </message>
+    <message>
+        <source>Label {0} printed to a preview file.</source>
+        <translation>标签 {0} 已打印到预览文件。</translation>
     </message>
     <message>
         <source>Nobody is logged in: log in first.</source>
@@ -2458,29 +2466,27 @@
         <translation>工单</translation>
     </message>
     <message>
-        <source>adjusted</source>
-        <translation>调整</translation>
-    </message>
-    <message>
         <source>and {0} more</source>
         <translation>另有 {0} 个</translation>
     </message>
     <message>
-        <source>closed</source>
-        <translation>已封箱</translation>
-    </message>
-    <message>
         <source>consumed</source>
-        <translation>已消耗</translation>
+        <comment>event role</comment>
+        <translation>被消耗</translation>
     </message>
     <message>
         <source>container</source>
-        <comment>unit kind</comment>
+        <comment>event role</comment>
         <translation>容器</translation>
     </message>
     <message>
         <source>contains</source>
         <translation>包含</translation>
+    </message>
+    <message>
+        <source>content</source>
+        <comment>event role</comment>
+        <translation>内容物</translation>
     </message>
     <message>
         <source>fail</source>
@@ -2500,116 +2506,44 @@
         <translation>装于容器</translation>
     </message>
     <message>
-        <source>inspected</source>
-        <translation>检验</translation>
-    </message>
-    <message>
-        <source>label printed</source>
-        <translation>打印标签</translation>
-    </message>
-    <message>
-        <source>label reprinted</source>
-        <translation>补打标签</translation>
-    </message>
-    <message>
-        <source>lot</source>
-        <comment>unit kind</comment>
-        <translation>批次</translation>
-    </message>
-    <message>
         <source>lot</source>
         <comment>link level</comment>
         <translation>批次级</translation>
     </message>
     <message>
-        <source>master data</source>
-        <translation>主数据</translation>
+        <source>made</source>
+        <comment>event role</comment>
+        <translation>产出</translation>
     </message>
     <message>
         <source>may contain</source>
         <translation>可能包含</translation>
     </message>
     <message>
-        <source>packed</source>
-        <translation>已装箱</translation>
-    </message>
-    <message>
         <source>pass</source>
         <translation>合格</translation>
-    </message>
-    <message>
-        <source>produced</source>
-        <translation>产出</translation>
-    </message>
-    <message>
-        <source>put on hold</source>
-        <translation>冻结</translation>
-    </message>
-    <message>
-        <source>received</source>
-        <translation>收货</translation>
-    </message>
-    <message>
-        <source>rejected</source>
-        <translation>已拒收</translation>
     </message>
     <message>
         <source>release</source>
         <translation>解除冻结</translation>
     </message>
     <message>
-        <source>released</source>
-        <translation>已放行</translation>
-    </message>
-    <message>
         <source>scrap</source>
         <translation>报废</translation>
-    </message>
-    <message>
-        <source>scrapped</source>
-        <translation>已报废</translation>
-    </message>
-    <message>
-        <source>serial</source>
-        <comment>unit kind</comment>
-        <translation>序列号</translation>
-    </message>
-    <message>
-        <source>serial created</source>
-        <translation>序列号生成</translation>
-    </message>
-    <message>
-        <source>shipment order</source>
-        <translation>出货单</translation>
-    </message>
-    <message>
-        <source>shipped</source>
-        <translation>已出货</translation>
     </message>
     <message>
         <source>signed by {0} ({1}), meaning: {2}</source>
         <translation>签名人 {0}（{1}），含义：{2}</translation>
     </message>
     <message>
-        <source>split</source>
-        <translation>拆分</translation>
-    </message>
-    <message>
-        <source>step reported</source>
-        <translation>工序报工</translation>
+        <source>the unit itself</source>
+        <comment>event role</comment>
+        <translation>本单元</translation>
     </message>
     <message>
         <source>unit</source>
         <comment>link level</comment>
         <translation>单件级</translation>
-    </message>
-    <message>
-        <source>unpacked</source>
-        <translation>拆箱</translation>
-    </message>
-    <message>
-        <source>work order</source>
-        <translation>工单</translation>
     </message>
     <message>
         <source>{0} to {1} {2}</source>
@@ -2673,6 +2607,11 @@
 </context>
 <context>
     <name>messages</name>
+    <message>
+        <source>(open)</source>
+        <comment>a container not closed yet</comment>
+        <translation>（未封箱）</translation>
+    </message>
     <message>
         <source>, </source>
         <comment>separator between the items of a list</comment>
@@ -2951,9 +2890,19 @@
         <translation>系统中已找不到您的用户：请重新登录。</translation>
     </message>
     <message>
+        <source>adjusted</source>
+        <comment>event</comment>
+        <translation>调整</translation>
+    </message>
+    <message>
         <source>administrator</source>
         <comment>role</comment>
         <translation>管理员</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <comment>event</comment>
+        <translation>已封箱</translation>
     </message>
     <message>
         <source>closed</source>
@@ -2967,8 +2916,18 @@
     </message>
     <message>
         <source>consumed</source>
+        <comment>event</comment>
+        <translation>已消耗</translation>
+    </message>
+    <message>
+        <source>consumed</source>
         <comment>status</comment>
         <translation>已消耗</translation>
+    </message>
+    <message>
+        <source>container</source>
+        <comment>unit kind</comment>
+        <translation>容器</translation>
     </message>
     <message>
         <source>failed</source>
@@ -2984,6 +2943,31 @@
         <source>in quarantine</source>
         <comment>status</comment>
         <translation>待检</translation>
+    </message>
+    <message>
+        <source>inspected</source>
+        <comment>event</comment>
+        <translation>检验</translation>
+    </message>
+    <message>
+        <source>label printed</source>
+        <comment>event</comment>
+        <translation>打印标签</translation>
+    </message>
+    <message>
+        <source>label reprinted</source>
+        <comment>event</comment>
+        <translation>补打标签</translation>
+    </message>
+    <message>
+        <source>lot</source>
+        <comment>unit kind</comment>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>master data</source>
+        <comment>event</comment>
+        <translation>主数据</translation>
     </message>
     <message>
         <source>not printed</source>
@@ -3007,6 +2991,11 @@
     </message>
     <message>
         <source>packed</source>
+        <comment>event</comment>
+        <translation>已装箱</translation>
+    </message>
+    <message>
+        <source>packed</source>
         <comment>status</comment>
         <translation>已装箱</translation>
     </message>
@@ -3021,14 +3010,39 @@
         <translation>已打印</translation>
     </message>
     <message>
+        <source>produced</source>
+        <comment>event</comment>
+        <translation>产出</translation>
+    </message>
+    <message>
+        <source>put on hold</source>
+        <comment>event</comment>
+        <translation>冻结</translation>
+    </message>
+    <message>
         <source>quality inspector</source>
         <comment>role</comment>
         <translation>质检员</translation>
     </message>
     <message>
+        <source>received</source>
+        <comment>event</comment>
+        <translation>收货</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <comment>event</comment>
+        <translation>已拒收</translation>
+    </message>
+    <message>
         <source>rejected</source>
         <comment>status</comment>
         <translation>已拒收</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <comment>event</comment>
+        <translation>已放行</translation>
     </message>
     <message>
         <source>released</source>
@@ -3042,6 +3056,11 @@
     </message>
     <message>
         <source>scrapped</source>
+        <comment>event</comment>
+        <translation>已报废</translation>
+    </message>
+    <message>
+        <source>scrapped</source>
         <comment>status</comment>
         <translation>已报废</translation>
     </message>
@@ -3051,14 +3070,54 @@
         <translation>已发送到打印机</translation>
     </message>
     <message>
+        <source>serial</source>
+        <comment>unit kind</comment>
+        <translation>序列号</translation>
+    </message>
+    <message>
+        <source>serial created</source>
+        <comment>event</comment>
+        <translation>序列号生成</translation>
+    </message>
+    <message>
+        <source>shipment order</source>
+        <comment>event</comment>
+        <translation>出货单</translation>
+    </message>
+    <message>
+        <source>shipped</source>
+        <comment>event</comment>
+        <translation>已出货</translation>
+    </message>
+    <message>
         <source>shipped</source>
         <comment>status</comment>
         <translation>已出货</translation>
     </message>
     <message>
+        <source>split</source>
+        <comment>event</comment>
+        <translation>拆分</translation>
+    </message>
+    <message>
+        <source>step reported</source>
+        <comment>event</comment>
+        <translation>工序报工</translation>
+    </message>
+    <message>
         <source>supervisor</source>
         <comment>role</comment>
         <translation>主管</translation>
+    </message>
+    <message>
+        <source>unpacked</source>
+        <comment>event</comment>
+        <translation>拆箱</translation>
+    </message>
+    <message>
+        <source>work order</source>
+        <comment>event</comment>
+        <translation>工单</translation>
     </message>
     <message>
         <source>{0} cannot be packed into itself.</source>

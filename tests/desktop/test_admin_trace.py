@@ -89,9 +89,15 @@ def test_impact_writes_csv_and_xlsx(
     listed = list(workbook["召回清单 Recall list"].iter_rows(values_only=True))
     assert [row[0] for row in listed[1:]] == codes
     serial_row = next(row for row in listed if row[0] == summary.example_serial)
-    assert serial_row[15] == "CUS-EC" and serial_row[14] is not None  # customer, shipped at
+    column = {header: number for number, (_, header) in enumerate(RECALL_COLUMNS)}
+    assert serial_row[column["客户 Customer"]] == "CUS-EC" and serial_row[column["出货时间 Shipped at (UTC)"]]
+    # --lang en (the default): statuses in English words, the stored status in its own column.
+    assert (serial_row[column["状态 Status"]], serial_row[column["状态代码 Status code"]]) == (
+        "shipped",
+        "SHIPPED",
+    )
     overview = [row for row in workbook["汇总 Summary"].iter_rows(values_only=True) if row]
-    assert ("supplier_code", "SUP-LI") in [tuple(row[:2]) for row in overview]
+    assert ("Supplier", "SUP-LI") in [tuple(row[:2]) for row in overview]  # the criterion in words
 
 
 def test_impact_prints_the_list_and_refuses_bad_scopes(

@@ -221,3 +221,23 @@ def test_every_translation_keeps_the_placeholders_and_the_shortcut_of_its_source
         or len(shortcut.findall(source)) != len(shortcut.findall(text))
     ]
     assert not broken, broken
+
+
+# Chinese sentences take full-width punctuation (：，；？（）). What keeps its ASCII form: a key or a
+# shortcut in parentheses, as Qt's own catalogues write them ("投料 (F1)", "物料(&I)"), and an address
+# whose colons are syntax ("tcp://10.0.0.9:9100", "postgresql+psycopg2://用户名:密码@主机").
+CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+KEY_IN_PARENTHESES = re.compile(r"\((?:&\w|F\d{1,2}|Esc|Enter|Del|Ctrl\+\w+)\)")
+ADDRESS = re.compile(r"\S+://\S+")
+ASCII_PUNCTUATION = re.compile(r"[,:;?()]")
+
+
+def test_chinese_sentences_use_full_width_punctuation() -> None:
+    wrong = [
+        f"{context}: {source!r} -> {text!r}"
+        for context, source, translation in chinese_messages()
+        if translation is not None
+        for text in ["".join(translation.itertext())]
+        if CJK.search(text) and ASCII_PUNCTUATION.search(ADDRESS.sub("", KEY_IN_PARENTHESES.sub("", text)))
+    ]
+    assert not wrong, "\n".join(wrong)

@@ -157,7 +157,7 @@ def test_a_station_started_with_the_database_down_goes_on_by_itself_once_it_answ
     proxy.stop()
     shell = shell_for(db, place=StationPlace("PCK-01", ""))
     with qtbot.waitSignal(shell.worker.online_changed, timeout=10_000) as went:
-        shell.check_station(functools.partial(_check, db, "PCK-01", "en_US"))
+        shell.check_station(functools.partial(_check, db, "PCK-01"))
     assert went.args == [False] and "offline" in shell.window.db_status.text()
     assert QApplication.activeModalWidget() is None
     assert shell.window.screens.currentWidget() is shell.login
@@ -180,7 +180,7 @@ def test_a_station_the_database_does_not_know_says_so_on_the_station(
     plant: Plant, qtbot: QtBot, shell_for
 ) -> None:  # type: ignore[no-untyped-def]
     shell = shell_for(plant.db, place=StationPlace("NOPE-9", ""))
-    shell.check_station(functools.partial(_check, plant.db, "NOPE-9", "en_US"))
+    shell.check_station(functools.partial(_check, plant.db, "NOPE-9"))
     qtbot.waitUntil(lambda: shell.unavailable is not None, timeout=10_000)
     assert "NOPE-9" in shell.login.message.text() and QApplication.activeModalWidget() is None
     scanner_burst(shell.window.windowHandle(), OPERATOR)  # no login here: the station cannot work

@@ -109,3 +109,19 @@ def test_a_bracket_inside_a_gs1_value_is_data_not_the_start_of_an_ai() -> None:
     image = render(built_in("material_lot"), lot)
     found = {symbol.bytes for symbol in zxingcpp.read_barcodes(image.convert("L"))}
     assert b"010952123400002010A(1)B" in found
+
+
+def test_a_title_with_nothing_under_it_is_not_printed() -> None:
+    """A carton without an expiry date prints no "有效期 EXPIRY" line: a title alone reads as a
+    date missing by mistake. A line with one of its fields filled keeps its title."""
+    from printing.render import Label
+
+    template = built_in("carton")
+    expiry = next(e for e in template.elements if getattr(e, "text", "").startswith("有效期"))
+    made = next(e for e in template.elements if getattr(e, "text", "").startswith("生产"))
+    fields = dict(SAMPLES["carton"])
+    label = Label(template, {**fields, "expires_on": None, "manufactured_on": "2026-11-23"})
+    assert label.text_of(expiry) == ""
+    assert label.text_of(made) == "生产 PROD  2026-11-23"
+    dated = Label(template, {**fields, "expires_on": "2027-11-22"})
+    assert label.text_of(expiry) == "" and dated.text_of(expiry).endswith("2027-11-22")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.lookup import plain
+from ui.messages import shown_code
 from ui.station_screen import TOUCH_TARGET
 
 
@@ -33,8 +34,8 @@ def amount(value: Decimal, uom: str = "EA") -> str:
 
 
 def short_code(code: str) -> str:
-    """An open container's provisional code is long (OPEN-<action id>): its start tells it apart."""
-    return code[:13] + "…" if code.startswith("OPEN-") and len(code) > 14 else code
+    """A container as the operator knows it: never an open one's provisional code (OPEN-...)."""
+    return shown_code(code)
 
 
 class FillRow(QWidget):

@@ -311,7 +311,7 @@ def fill_reasons(combo: QComboBox, reasons: tuple[Reason, ...], chinese: bool, e
     combo.clear()
     combo.addItem(empty, None)
     for reason in reasons:
-        combo.addItem(f"{reason.name_zh if chinese else reason.name_en} ({reason.code})", reason.code)
+        combo.addItem(reason.name_zh if chinese else reason.name_en, reason.code)
     index = combo.findData(chosen) if chosen else 0
     combo.setCurrentIndex(max(index, 0))
     combo.blockSignals(False)

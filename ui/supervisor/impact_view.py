@@ -11,6 +11,8 @@ operator's language. Keyboard alone: Ctrl+1, Ctrl+2, Ctrl+3 export, Esc cancels 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeySequence, QShortcut
@@ -67,6 +69,7 @@ class ImpactView(QWidget):
         self.chinese = language.startswith("zh")
         self.summary: ImpactSummary | None = None
         self.scope_text = ""
+        self._describe: Callable[[], str] | None = None  # says the scope again after a language switch
         self.busy = False
         self._progress: tuple[int, int | None] | None = None
         self._outcome: tuple[str, str, int] | None = (
@@ -266,7 +269,11 @@ class ImpactView(QWidget):
 
     # --- what it is told -------------------------------------------------------------------------
 
-    def show_summary(self, summary: ImpactSummary, scope_text: str) -> None:
+    def show_summary(self, summary: ImpactSummary, scope_text: str | Callable[[], str]) -> None:
+        """`scope_text`: the scope in words, or what says it in the current language (a switch
+        says it again: never a Chinese scope under English titles)."""
+        self._describe = scope_text if callable(scope_text) else None
+        scope_text = scope_text() if callable(scope_text) else scope_text
         self.summary, self.scope_text, self._outcome, self._progress = summary, scope_text, None, None
         self._show_summary()
         self._enable()
@@ -324,6 +331,8 @@ class ImpactView(QWidget):
         # Room on the right for the longest bar's number.
         self.chart.getPlotItem().setXRange(0, max(1, max(lengths)) * 1.2, padding=0)
 
+        if self._describe is not None:
+            self.scope_text = self._describe()
         self.scope_label.setText(self.tr("Recall of: {0}").format(self.scope_text) if self.scope_text else "")
         if summary is None:
             self.totals_label.setText(self.tr("No recall counted yet."))

@@ -40,6 +40,9 @@ class RecallExports(QObject):
         self.scope: ImpactScope | None = None
         self.task: Job | None = None
         self.last: Exported | None = None
+        # The plant's time zone (SupervisorView.set_zone): a file's name carries the time it was
+        # made, said on the banner, so it is the plant's wall clock like every time on the screen.
+        self.zone: dt.tzinfo | None = None
         view.export_requested.connect(self.export)
         view.cancel_requested.connect(self.cancel)
 
@@ -58,7 +61,7 @@ class RecallExports(QObject):
         if self.scope is None or self.task is not None:
             return
         scope, language = self.scope, self.runner.language
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        stamp = dt.datetime.now(dt.UTC).astimezone(self.zone).strftime("%Y%m%d-%H%M%S")
         path = self.runner.documents / f"recall-{stamp}.{ExportKind(kind).value}"
 
         def work(db: Database, progress: Progress) -> Exported:
@@ -78,7 +81,7 @@ class RecallExports(QObject):
         if scope is not self.scope:
             return  # a newer scope was asked for meanwhile: its own answer is on the way
         self.view.set_busy(self.task is not None)
-        self.view.show_summary(summary, self._describe(scope))
+        self.view.show_summary(summary, functools.partial(self._describe, scope))
         self.shown.emit(scope)
 
     def _count_failed(self, scope: ImpactScope, error: Exception) -> None:

@@ -71,6 +71,7 @@ class Words:
     precisions: dict[str, str] = field(default_factory=dict)
     levels: dict[str, str] = field(default_factory=dict)
     events: dict[str, str] = field(default_factory=dict)  # models.schema.EventType -> its name
+    roles: dict[str, str] = field(default_factory=dict)  # models.schema.EventRole -> its name
     shipped: str = "{0} → {1} {2}"  # shipment, customer code, customer name
     chinese: bool = True  # item, supplier and customer names in Chinese or in English
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from models.history import History, HistoryEntry
 from models.trace import Trace, TraceNode
-from ui.messages import status_names
+from ui.messages import event_names, kind_names, status_names
 from ui.supervisor.genealogy_layout import Picture
 from ui.supervisor.genealogy_view import GenealogyView
 from ui.supervisor.trace_model import EVENT_COLUMNS, TOUCH_TARGET, Column, TraceModel, Words, local_time
@@ -235,11 +235,7 @@ class TraceView(QWidget):
             Column.EQUIPMENT: self.tr("Equipment"),
             Column.SHIPPED_TO: self.tr("Shipped to"),
         }
-        words.kinds = {
-            "LOT": self.tr("lot", "unit kind"),
-            "SERIAL": self.tr("serial", "unit kind"),
-            "CONTAINER": self.tr("container", "unit kind"),
-        }
+        words.kinds = kind_names()
         words.statuses = status_names()
         words.precisions = {"CONTAINS": self.tr("contains"), "MAY_CONTAIN": self.tr("may contain")}
         words.levels = {
@@ -247,28 +243,14 @@ class TraceView(QWidget):
             "LOT": self.tr("lot", "link level"),
             "CONTAINER": self.tr("in container", "link level"),
         }
-        words.events = {
-            "RECEIVE": self.tr("received"),
-            "INSPECT": self.tr("inspected"),
-            "COMMISSION": self.tr("serial created"),
-            "CONSUME": self.tr("consumed"),
-            "PRODUCE": self.tr("produced"),
-            "REPORT": self.tr("step reported"),
-            "SPLIT": self.tr("split"),
-            "PACK": self.tr("packed"),
-            "UNPACK": self.tr("unpacked"),
-            "CLOSE": self.tr("closed"),
-            "SHIP": self.tr("shipped"),
-            "HOLD": self.tr("put on hold"),
-            "RELEASE": self.tr("released"),
-            "REJECT": self.tr("rejected"),
-            "SCRAP": self.tr("scrapped"),
-            "PRINT": self.tr("label printed"),
-            "REPRINT": self.tr("label reprinted"),
-            "ADJUST": self.tr("adjusted"),
-            "WORK_ORDER": self.tr("work order"),
-            "SHIPMENT_ORDER": self.tr("shipment order"),
-            "MASTER_DATA": self.tr("master data"),
+        words.events = event_names()
+        # What the unit was in an event: the timeline's Role column, never the raw EventRole.
+        words.roles = {
+            "OBJECT": self.tr("the unit itself", "event role"),
+            "INPUT": self.tr("consumed", "event role"),
+            "OUTPUT": self.tr("made", "event role"),
+            "PARENT": self.tr("container", "event role"),
+            "CHILD": self.tr("content", "event role"),
         }
         words.shipped = self.tr("{0} to {1} {2}")
         self._meanings = {
@@ -546,7 +528,7 @@ class TraceView(QWidget):
         return [
             local_time(entry.occurred_at, self.zone),
             self._words.events.get(entry.event_type, entry.event_type),
-            entry.role or "",
+            self._words.roles.get(entry.role, entry.role) if entry.role else "",
             "" if entry.quantity is None else str(entry.quantity),
             entry.station_code,
             f"{entry.operator_badge} {entry.operator_name}".strip(),

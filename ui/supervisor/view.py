@@ -193,6 +193,7 @@ class SupervisorView(StationScreen):
         """The plant's time zone: times are shown and typed on its wall clock, whatever this PC's."""
         self.trace_view.zone = zone
         self.scope_form.zone = zone
+        self.exports.zone = zone
         self.scope_form.reset_window()
 
     def show_trace(self) -> None:

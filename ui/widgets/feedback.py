@@ -55,7 +55,8 @@ class FeedbackBanner(QLabel):
         self.shown.emit(tone.value, text)
 
     def clear(self) -> None:
-        """Nothing to say (Esc, a logout): an answer on screen belongs to what was just dropped."""
+        """Nothing to say (Esc, a logout, a language switch): what was on screen belongs to what was
+        dropped, or is in the other language."""
         self._fade.stop()
         self.setText("")
         self._set_tone(Tone.NEUTRAL)
@@ -77,9 +78,12 @@ class RecentActions(QListWidget):
         super().__init__(parent)
         self.setObjectName("recentActions")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # scans and keys belong to the screen
+        # The plant's time zone, once the database has said it: the screens' tables show its wall
+        # clock, so the times here must too (until then, this PC's).
+        self.zone: dt.tzinfo | None = None
 
     def add(self, tone: Tone, text: str, when: dt.datetime | None = None) -> None:
-        moment = (when or dt.datetime.now()).strftime("%H:%M:%S")
+        moment = (when or dt.datetime.now(dt.UTC)).astimezone(self.zone).strftime("%H:%M:%S")
         mark = {Tone.OK: "✔", Tone.ERROR: "✖"}.get(tone, "…")
         item = QListWidgetItem(f"{moment}  {mark}  {text}")
         item.setData(Qt.ItemDataRole.UserRole, tone.value)

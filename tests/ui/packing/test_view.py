@@ -295,7 +295,7 @@ def test_ten_meters_fill_a_carton_that_closes_with_its_sscc_label_and_the_next_o
     meters = flows.released_meters(harness.plant, 11)
     first = harness.scan(meters[0], Tone.OK)
     harness.idle()
-    assert first.startswith(f"{meters[0]} packed: carton OPEN-") and first.endswith(" holds 1 of 10.")
+    assert first.startswith(f"{meters[0]} packed: carton (open) holds") and first.endswith(" holds 1 of 10.")
     for meter in meters[1:9]:
         harness.scan(meter)
     harness.idle()
@@ -330,9 +330,9 @@ def test_closed_cartons_go_onto_the_pallet_which_closes_on_command(station: Stat
     harness.idle()
     harness.scan(cartons[1], Tone.OK)
     harness.idle()
-    assert view.card.pallet.caption.text().startswith("▶ Pallet OPEN-")
+    assert view.card.pallet.caption.text().startswith("▶ Pallet (open)")
     assert view.card.pallet.bar.text() == "2 / 4"
-    assert view.contents_title.text().startswith("On pallet OPEN-")
+    assert view.contents_title.text().startswith("On pallet (open)")
 
     harness.scan("#CLOSE")
     assert view.strip.waiting and view.strip.question.text().endswith("with 2 of 4?")
@@ -435,7 +435,7 @@ def test_unpack_takes_a_unit_out_with_a_typed_reason(station: Station, qtbot: Qt
     harness.scan("#CONFIRM")
     answer = harness.wait_banner(Tone.OK)
     harness.idle()
-    assert answer.startswith(f"{meters[0]} taken out of OPEN-") and answer.endswith(": 1 left in it.")
+    assert answer.startswith(f"{meters[0]} taken out of (open)") and answer.endswith(": 1 left in it.")
     unit = harness.plant.unit(meters[0])
     assert (unit.status, unit.container_id) == (UnitStatus.RELEASED, None)
     [out] = flows.events(harness.plant, meters[0], EventType.UNPACK)
@@ -500,13 +500,13 @@ def test_repack_moves_a_unit_from_a_closed_carton_into_the_open_one(station: Sta
     harness.idle()
     press(harness, qtbot, view.repack_button, Qt.Key.Key_F11)
     answer = harness.scan(meters[0], Tone.OK)
-    assert answer.startswith(f"{meters[0]}: type why it moves into OPEN-")
+    assert answer.startswith(f"{meters[0]}: type why it moves into (open)")
     type_in(qtbot, view.reason, "carton crushed")
-    assert view.strip.question.text().startswith(f"Move {meters[0]} into OPEN-")
+    assert view.strip.question.text().startswith(f"Move {meters[0]} into (open)")
     qtbot.keyClick(view.strip, Qt.Key.Key_Return)
     moved = harness.wait_banner(Tone.OK)
     harness.idle()
-    assert moved.startswith(f"{meters[0]} moved into OPEN-") and moved.endswith(": 2 of 10.")
+    assert moved.startswith(f"{meters[0]} moved into (open)") and moved.endswith(": 2 of 10.")
     bench = harness.plant.unit(meters[2]).container_id
     assert harness.plant.unit(meters[0]).container_id == bench
     assert harness.plant.unit(full).quantity == 1
@@ -537,7 +537,9 @@ def test_what_cannot_be_packed_is_refused_and_changes_nothing(station: Station, 
     assert refused_scan(harness, batch.meters[1]) == f"{batch.meters[1]} is on hold: it cannot be used."
     assert refused_scan(harness, batch.meters[2]) == f"{batch.meters[2]} is packed already."
     mixed = refused_scan(harness, lot)
-    assert mixed.startswith("OPEN-") and mixed.endswith(f" holds another item: {COMPOUND} cannot go into it.")
+    assert mixed.startswith("(open)") and mixed.endswith(
+        f" holds another item: {COMPOUND} cannot go into it."
+    )
     assert refused_scan(harness, pallet).endswith(": cartons take products, pallets take cartons.")
     assert refused_scan(harness, "NO-SUCH-CODE") == (
         "NO-SUCH-CODE is not known: no unit, work order or shipment has this code."
@@ -560,7 +562,7 @@ def test_esc_while_the_database_answers_is_refused_and_cancels_nothing(
     assert harness.messages[shown:] == [("error", "Wait: the last scan is still being recorded.")]
     answer = harness.wait_banner(Tone.OK)
     harness.idle()
-    assert answer.startswith(f"{meter} packed: carton OPEN-")
+    assert answer.startswith(f"{meter} packed: carton (open) holds")
     assert plant_status(harness, meter) is UnitStatus.PACKED
 
     # A label awaiting its scan-back is not skipped by an Esc pressed while the scan-back is recorded.

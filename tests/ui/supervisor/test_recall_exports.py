@@ -131,7 +131,8 @@ def test_each_export_reads_back_with_exactly_the_affected_units(
     assert header[0] == "编码 Code"
     assert [line[0] for line in lines] == expected
     places = {line[0]: line[header.index("位置 Place")] for line in lines}
-    assert places[batch.meters[0]] == Place.SHIPPED and places[batch.meters[2]] == Place.ON_HOLD
+    # In words of the language it was exported in (Chinese, the default); the codes as they are.
+    assert places[batch.meters[0]] == "已出货" and places[batch.meters[2]] == "冻结"
 
     exported, _ = run(qtbot, plant, CHIPS, out / "recall.xlsx", "xlsx")
     assert isinstance(exported, Exported) and exported.rows == len(expected)
