@@ -242,9 +242,10 @@ def encoded_element_string(
     expiry: date | None = None,
     sscc: str | None = None,
     quantity: int | None = None,
+    content_gtin: str | None = None,
 ) -> str:
     """The data to encode in a GS1 symbol (after its FNC1), as a scanner transmits it back."""
-    elements = _label_elements(gtin, lot, serial, expiry, sscc, quantity)
+    elements = _label_elements(gtin, lot, serial, expiry, sscc, quantity, content_gtin)
     parts: list[str] = []
     for index, (ai, value) in enumerate(elements):
         last = index == len(elements) - 1
@@ -336,12 +337,13 @@ def _parse_digital_link(raw: str, payload: str) -> list[Element]:
     if any(char.isspace() for char in payload):
         # urlsplit drops some whitespace and biip ignores the host: a URI has none anywhere.
         raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="whitespace in a URI")
+    parts = urlsplit(payload)
+    _precheck_digital_link(raw, parts.path, parts.query)
     try:
         uri = GS1DigitalLinkURI.parse(payload, config=_CONFIG)
     except ParseError as exc:
         raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=str(exc)) from exc
     elements = [(element.ai.ai, element.value) for element in uri.element_strings]
-    parts = urlsplit(payload)
     if elements and elements[0][0] == "01":
         # biip pads any digit string to 14; a GTIN is 8, 12, 13 or 14 digits, nothing else.
         segments = parts.path.split("/")
@@ -367,6 +369,23 @@ def _parse_digital_link(raw: str, payload: str) -> list[Element]:
             )
         seen.add(key)
     return elements
+
+
+def _precheck_digital_link(raw: str, path: str, query: str) -> None:
+    """The dictionary's checks on a URI's values before biip reads it, so that a refusal names the
+    AI and why (biip's own refusal is a sentence in English about a regular expression)."""
+    segments = [unquote(segment) for segment in path.split("/")]
+    start = next((index for index, segment in enumerate(segments) if segment in _KEY_AIS), len(segments))
+    pairs = list(zip(segments[start::2], segments[start + 1 :: 2], strict=False))
+    pairs += [
+        (key, value) for key, value in parse_qsl(query, keep_blank_values=True) if _DIGITS.fullmatch(key)
+    ]
+    for ai, value in pairs:
+        if gs1_syntax.rule(ai) is None or not value:
+            continue  # refused below, by biip or by the query's own checks
+        if ai == "01" and _DIGITS.fullmatch(value) and len(value) in _GTIN_LENGTHS:
+            value = value.zfill(14)
+        gs1_syntax.check_value(raw, ai, value)
 
 
 def _validated(raw: str, elements: list[Element]) -> Gs1Data:
