@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.errors import DomainError, ErrorCode
 from models.lookup import plain
-from models.scan import digital_link, element_string
+from models.scan import check_label, digital_link, element_string, encoded_element_string
 from models.schema import ContainerLevel, Item, Site, Supplier, Unit, UnitKind, WorkOrder
 from models.units import contents
 
@@ -122,11 +122,16 @@ def _container_fields(session: Session, unit: Unit) -> dict[str, Any]:
         "barcode": element_string(sscc=unit.code) if is_sscc else unit.code,
         "barcode_gs1": is_sscc,
     }
-    if gtin and count:
+    if gtin and count and is_sscc:
+        # GS1 logistic label: the content ((02) with its count (37), batch and expiry) in one
+        # symbol, the SSCC in another. Each reads alone at a station; together they meet GS1's
+        # pairings ((37) needs the (00) of the same label), which check_label proves before printing.
         lot = fields["lot"] or None
+        encoded = encoded_element_string(content_gtin=gtin, quantity=count, lot=lot, expiry=expires)
+        check_label([encoded_element_string(sscc=unit.code), encoded])
         fields["content_barcode"] = element_string(content_gtin=gtin, quantity=count, lot=lot, expiry=expires)
         fields["content_barcode_gs1"] = True
-    else:
+    else:  # without an SSCC, (02)+(37) would break GS1's rule that a count of content needs one
         fields["content_barcode"] = item.code if item else unit.code
         fields["content_barcode_gs1"] = False
     return fields

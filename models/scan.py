@@ -6,35 +6,38 @@ from a label, or a plain internal code. Only the string tells them apart, so the
 once, for every screen, which scans must be GS1 (and are refused if they are not valid GS1) and
 which are codes to look up as they are.
 
-biip does the GS1 parsing and python-stdnum the check digits. biip is lenient where GS1 is strict
-(it records wrong check digits instead of refusing them, pads short GTINs in Digital Links, keeps the
-last of duplicated query parameters, strips whitespace): each of those is checked again here, because
-a traceability record built on a misread identifier is worse than a refused scan.
+Element strings are read as GS1's own Syntax Engine reads them (models/gs1_syntax.py, from GS1's
+Syntax Dictionary): a variable-length value runs to the next GS or the end and is refused when too
+long, never split into another AI; every key's check digit, every date and the AIs' mandatory and
+forbidden pairings are checked. biip still parses Digital Link URIs, and is lenient where GS1 is
+strict (pads short GTINs, keeps the last of duplicated query parameters, ignores the host): each of
+those is checked again here, and its values go through the same dictionary checks, because a
+traceability record built on a misread identifier is worse than a refused scan.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from biip import ParseConfig, ParseError
-from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
-from biip.gs1_element_strings import GS1ElementString
 from biip.gs1_messages import GS1Message
 from biip.symbology import GS1Symbology, ISOSymbology
 from stdnum import ean, gs1_128
 
+from models import gs1_syntax
 from models.errors import DomainError, ErrorCode
 
 __all__ = [
     "Gs1Data",
     "ParsedScan",
+    "check_label",
     "element_string",
     "encoded_element_string",
     "make_sscc",
@@ -46,6 +49,16 @@ GS = "\x1d"
 """What scanners transmit for the FNC1 separator that ends a variable-length GS1 field."""
 
 _CONFIG = ParseConfig(separator_chars=(GS,), gs1_element_strings_verify_date=True)
+
+# One scan is one symbol, and a GS1 logistic label carries its SSCC (00) in a symbol of its own
+# (GS1 Logistic Label Guideline), with the content's (02)+(37) and its attributes in others; GS1's
+# dictionary asks for pairings to be evaluated over all the carriers of the item. So a requirement
+# that the SSCC meets ((37) "req=00", the ship-to AIs...) is left to the label; every other one
+# must be met within the scan. check_label() checks a whole label of ours without that allowance.
+_ON_ANOTHER_SYMBOL = ("00",)
+
+Element = tuple[str, str]
+"""(AI, value): one element string, its value exactly as encoded."""
 
 # Symbologies whose data is a GS1 element string (FNC1 in first position): ]C1, ]e0, ]d2, ]Q3, ]J1.
 _GS1_MESSAGE_SYMBOLOGIES = frozenset(GS1Symbology.with_gs1_messages())
@@ -146,6 +159,21 @@ def parse_scan(text: str) -> ParsedScan:
     return ParsedScan(raw=raw, symbology=symbology, internal_code=payload, gs1=gs1, gs1_error=gs1_error)
 
 
+def check_label(symbols: Sequence[str]) -> None:
+    """Refuse a label of ours whose GS1 symbols would not be read as one valid whole.
+
+    Each symbol (its encoded element string, as a scanner transmits it) must parse as a scan does;
+    the AIs of all of them together must then meet every mandatory and forbidden pairing of GS1's
+    dictionary, which is how GS1 evaluates a label of several symbols.
+    """
+    every: list[str] = []
+    for symbol in symbols:
+        elements = _parse_message(symbol, symbol)
+        _validated(symbol, elements)
+        every.extend(ai for ai, _ in elements)
+    gs1_syntax.check_associations(" ".join(symbols), every)
+
+
 def normalize_gtin(text: str) -> str:
     """Give a GTIN its 14-digit form, the one GS1 element strings and the database compare."""
     if not _DIGITS.fullmatch(text) or len(text) not in _GTIN_LENGTHS:
@@ -203,7 +231,7 @@ def digital_link(
     data). `domain` is the host of the brand's resolver ("id.example.cn"); GS1's own (id.gs1.org)
     when none is set."""
     elements = _label_elements(gtin, lot, serial, expiry, None, None)
-    message = GS1Message.parse("".join(f"{ai}{value}\x1d" for ai, value in elements).rstrip("\x1d"))
+    message = GS1Message.parse("".join(f"{ai}{value}{GS}" for ai, value in elements).rstrip(GS))
     return GS1DigitalLinkURI.from_element_strings(message.element_strings).as_uri(domain=domain)
 
 
@@ -214,14 +242,14 @@ def encoded_element_string(
     expiry: date | None = None,
     sscc: str | None = None,
     quantity: int | None = None,
+    content_gtin: str | None = None,
 ) -> str:
     """The data to encode in a GS1 symbol (after its FNC1), as a scanner transmits it back."""
-    elements = _label_elements(gtin, lot, serial, expiry, sscc, quantity)
+    elements = _label_elements(gtin, lot, serial, expiry, sscc, quantity, content_gtin)
     parts: list[str] = []
     for index, (ai, value) in enumerate(elements):
         last = index == len(elements) - 1
-        variable = GS1ApplicationIdentifier.extract(ai).separator_required
-        parts.append(ai + value + (GS if variable and not last else ""))
+        parts.append(ai + value + ("" if last or _predefined_length(ai) else GS))
     return "".join(parts)
 
 
@@ -261,7 +289,7 @@ def _refuse_junk(raw: str, payload: str, code: ErrorCode) -> None:
             raise DomainError(code, text=raw, char=f"U+{ord(char):04X}")
 
 
-def _explicit(raw: str, symbology: str | None, elements: list[GS1ElementString]) -> ParsedScan:
+def _explicit(raw: str, symbology: str | None, elements: list[Element]) -> ParsedScan:
     gs1 = _validated(raw, elements)
     return ParsedScan(raw=raw, symbology=symbology, internal_code=None, gs1=gs1, gs1_error=None)
 
@@ -277,7 +305,7 @@ def _plain_gs1(
             if len(payload) not in _GTIN_LENGTHS_BY_SYMBOLOGY[gs1_symbology]:
                 return None, None
             _verify_check_digit(raw, "01", payload)
-            return _gs1_data([_parse_element(raw, "01", normalize_gtin(payload))]), None
+            return _validated(raw, [("01", normalize_gtin(payload))]), None
         if payload.startswith(tuple(_KEY_AIS)):
             return _validated(raw, _parse_message(raw, payload)), None
     except DomainError as error:
@@ -289,40 +317,34 @@ def _plain_gs1(
 # --- GS1 syntaxes ------------------------------------------------------------------------------
 
 
-def _parse_message(raw: str, payload: str) -> list[GS1ElementString]:
+def _parse_message(raw: str, payload: str) -> list[Element]:
     """Element strings as GS1-128, DataMatrix, QR, DataBar and DotCode transmit them."""
     message = payload.removeprefix(GS)  # FNC1 in first position, when the scanner sends it
-    if any(char.isspace() and char != GS for char in message):
-        # biip strips surrounding whitespace; GS1 data never contains any.
-        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="whitespace in GS1 data")
-    try:
-        return list(GS1Message.parse(message, config=_CONFIG).element_strings)
-    except ParseError as exc:
-        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=str(exc)) from exc
+    return gs1_syntax.split(raw, message)
 
 
-def _parse_hri(raw: str, payload: str) -> list[GS1ElementString]:
+def _parse_hri(raw: str, payload: str) -> list[Element]:
     """The bracketed form, read strictly: biip's own reader drops whitespace and stray text."""
     markers = list(_HRI_AI.finditer(payload))
     ends = [marker.start() for marker in markers[1:]] + [len(payload)]
-    elements: list[GS1ElementString] = []
-    for marker, end in zip(markers, ends, strict=True):
-        value = payload[marker.end() : end].replace("\\(", "(")
-        elements.append(_parse_element(raw, marker.group(1), value))
-    return elements
+    return [
+        (marker.group(1), payload[marker.end() : end].replace("\\(", "("))
+        for marker, end in zip(markers, ends, strict=True)
+    ]
 
 
-def _parse_digital_link(raw: str, payload: str) -> list[GS1ElementString]:
+def _parse_digital_link(raw: str, payload: str) -> list[Element]:
     if any(char.isspace() for char in payload):
         # urlsplit drops some whitespace and biip ignores the host: a URI has none anywhere.
         raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="whitespace in a URI")
+    parts = urlsplit(payload)
+    _precheck_digital_link(raw, parts.path, parts.query)
     try:
         uri = GS1DigitalLinkURI.parse(payload, config=_CONFIG)
     except ParseError as exc:
         raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=str(exc)) from exc
-    elements = list(uri.element_strings)
-    parts = urlsplit(payload)
-    if elements and elements[0].ai.ai == "01":
+    elements = [(element.ai.ai, element.value) for element in uri.element_strings]
+    if elements and elements[0][0] == "01":
         # biip pads any digit string to 14; a GTIN is 8, 12, 13 or 14 digits, nothing else.
         segments = parts.path.split("/")
         written = unquote(segments[segments.index("01") + 1])
@@ -332,53 +354,53 @@ def _parse_digital_link(raw: str, payload: str) -> list[GS1ElementString]:
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if not _DIGITS.fullmatch(key):
             continue  # other parameters (linkType...) belong to the resolver, not to the data
-        if not _is_known_ai(key):
-            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"unknown AI ({key})")
+        if gs1_syntax.rule(key) is None:
+            raise DomainError(
+                ErrorCode.BAD_GS1, text=raw, ai=key, why="unknown_ai", detail=f"unknown AI ({key})"
+            )
         if key in seen:
             # biip silently keeps the last value; which one the label meant is unknowable.
-            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({key}) repeated")
+            raise DomainError(
+                ErrorCode.BAD_GS1, text=raw, ai=key, why="repeated", detail=f"AI ({key}) repeated"
+            )
         if not value:
-            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({key}) without a value")
+            raise DomainError(
+                ErrorCode.BAD_GS1, text=raw, ai=key, why="empty", detail=f"AI ({key}) without a value"
+            )
         seen.add(key)
     return elements
 
 
-def _parse_element(raw: str, ai: str, value: str) -> GS1ElementString:
-    try:
-        element = GS1ElementString.parse(ai + value, config=_CONFIG)
-    except ParseError as exc:
-        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=str(exc)) from exc
-    if element.ai.ai != ai:
-        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"unknown AI ({ai})")
-    return element
+def _precheck_digital_link(raw: str, path: str, query: str) -> None:
+    """The dictionary's checks on a URI's values before biip reads it, so that a refusal names the
+    AI and why (biip's own refusal is a sentence in English about a regular expression)."""
+    segments = [unquote(segment) for segment in path.split("/")]
+    start = next((index for index, segment in enumerate(segments) if segment in _KEY_AIS), len(segments))
+    pairs = list(zip(segments[start::2], segments[start + 1 :: 2], strict=False))
+    pairs += [
+        (key, value) for key, value in parse_qsl(query, keep_blank_values=True) if _DIGITS.fullmatch(key)
+    ]
+    for ai, value in pairs:
+        if gs1_syntax.rule(ai) is None or not value:
+            continue  # refused below, by biip or by the query's own checks
+        if ai == "01" and _DIGITS.fullmatch(value) and len(value) in _GTIN_LENGTHS:
+            value = value.zfill(14)
+        gs1_syntax.check_value(raw, ai, value)
 
 
-def _is_known_ai(ai: str) -> bool:
-    try:
-        return GS1ApplicationIdentifier.extract(ai).ai == ai
-    except ParseError:
-        return False
-
-
-def _validated(raw: str, elements: list[GS1ElementString]) -> Gs1Data:
-    """What biip accepts but GS1 does not: repeated AIs, empty values, wrong check digits."""
+def _validated(raw: str, elements: list[Element]) -> Gs1Data:
+    """Every value against GS1's dictionary, no AI twice, and the AIs' pairings within one symbol."""
     if not elements:
-        raise DomainError(ErrorCode.BAD_GS1, text=raw, detail="no element string")
+        raise DomainError(ErrorCode.BAD_GS1, text=raw, why="empty", detail="no element string")
     seen: set[str] = set()
-    for element in elements:
-        ai = element.ai.ai
+    for ai, value in elements:
         if ai in seen:
-            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({ai}) repeated")
+            raise DomainError(
+                ErrorCode.BAD_GS1, text=raw, ai=ai, why="repeated", detail=f"AI ({ai}) repeated"
+            )
         seen.add(ai)
-        if not element.value:
-            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=f"AI ({ai}) without a value")
-        error = element.gtin_error or element.sscc_error or element.gln_error
-        if error:
-            _verify_check_digit(raw, ai, element.value)
-            raise DomainError(ErrorCode.BAD_GS1, text=raw, detail=error)
-        if ai == "8003":
-            # GRAI: biip does not verify the check digit of its first 14 digits.
-            _verify_check_digit(raw, ai, element.value[:14])
+        gs1_syntax.check_value(raw, ai, value)
+    gs1_syntax.check_associations(raw, seen, elsewhere=_ON_ANOTHER_SYMBOL)
     return _gs1_data(elements)
 
 
@@ -390,39 +412,40 @@ def _verify_check_digit(raw: str, ai: str, number: str) -> None:
         )
 
 
-def _gs1_data(elements: list[GS1ElementString]) -> Gs1Data:
-    by_ai = {element.ai.ai: element for element in elements}
-
-    def value(ai: str) -> str | None:
-        element = by_ai.get(ai)
-        return element.value if element else None
+def _gs1_data(elements: list[Element]) -> Gs1Data:
+    by_ai = dict(elements)
+    today = date.today()
 
     def day(ai: str) -> date | None:
-        element = by_ai.get(ai)
-        return element.date if element else None
+        value = by_ai.get(ai)
+        return gs1_syntax.decode_date(value, today) if value else None
 
-    count = value("30") or value("37")
-    ordered = sorted(elements, key=lambda element: _order_key(element.ai))
+    count = by_ai.get("30") or by_ai.get("37")
+    ordered = sorted(elements, key=lambda element: _order_key(element[0]))
     return Gs1Data(
-        gtin=value("01"),
-        lot=value("10"),
-        serial=value("21"),
-        sscc=value("00"),
+        gtin=by_ai.get("01"),
+        lot=by_ai.get("10"),
+        serial=by_ai.get("21"),
+        sscc=by_ai.get("00"),
         expiry=day("17"),
         best_before=day("15"),
         production_date=day("11"),
         quantity=Decimal(count) if count else None,
-        element_string=_hri((element.ai.ai, element.value) for element in ordered),
-        content_gtin=value("02"),
+        element_string=_hri(ordered),
+        content_gtin=by_ai.get("02"),
     )
 
 
-def _order_key(ai: GS1ApplicationIdentifier) -> tuple[int, str]:
-    code = ai.ai
+def _predefined_length(ai: str) -> bool:
+    found = gs1_syntax.rule(ai)
+    return found is not None and found.predefined_length
+
+
+def _order_key(ai: str) -> tuple[int, str]:
     for ranks in (_LEADING_RANK, _COUNT_RANK, _TRAILING_RANK):
-        if code in ranks:
-            return ranks[code], code
-    return (_VARIABLE_RANK if ai.separator_required else _FIXED_RANK), code
+        if ai in ranks:
+            return ranks[ai], ai
+    return (_FIXED_RANK if _predefined_length(ai) else _VARIABLE_RANK), ai
 
 
 def _hri(elements: Iterable[tuple[str, str]]) -> str:
@@ -468,7 +491,10 @@ def _label_elements(
         elements.append(("21", _checked_text("21", "serial", serial)))
     if not elements:
         raise DomainError(ErrorCode.BAD_INPUT, field="element_string", text="")
-    return sorted(elements, key=lambda pair: _order_key(GS1ApplicationIdentifier.extract(pair[0])))
+    ordered = sorted(elements, key=lambda pair: _order_key(pair[0]))
+    # The same rules a scan of it meets: what we print, our stations must read back.
+    _validated(_hri(ordered), ordered)
+    return ordered
 
 
 def _checked_sscc(sscc: str) -> str:
@@ -485,11 +511,7 @@ def _encoded_date(ai: str, value: date) -> str:
     if type(value) is not date:  # a datetime would lose its time without a word
         raise DomainError(ErrorCode.BAD_DATE, text=str(value))
     encoded = gs1_128.encode({ai: value})[len(ai) :]
-    try:
-        decoded = GS1ElementString.parse(ai + encoded, config=_CONFIG).date
-    except ParseError:
-        decoded = None
-    if decoded != value:
+    if gs1_syntax.decode_date(encoded, date.today()) != value:
         raise DomainError(ErrorCode.BAD_DATE, text=str(value))
     return encoded
 
@@ -499,7 +521,7 @@ def _checked_text(ai: str, field: str, value: str) -> str:
     if not isinstance(value, str):
         raise DomainError(ErrorCode.BAD_INPUT, field=field, text=str(value))
     try:
-        GS1ElementString.parse(ai + value, config=_CONFIG)
-    except ParseError as exc:
+        gs1_syntax.check_value(value, ai, value)
+    except DomainError as exc:
         raise DomainError(ErrorCode.BAD_INPUT, field=field, text=value) from exc
     return value

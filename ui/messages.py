@@ -324,11 +324,65 @@ def _unknown_code(p: Params) -> str:
 
 
 def _bad_gs1(p: Params) -> str:
+    """One sentence per reason models/gs1_syntax.py gives (its `why`), naming the AI at fault."""
+    why = p.get("why")
+    text, ai = _text(p, "text"), _text(p, "ai")
+    if why == "too_long":
+        return QCoreApplication.translate(
+            "messages",
+            "In {0}, AI ({1}) has {2} characters, {3} at most: a damaged label or a lost separator.",
+        ).format(text, ai, _text(p, "length"), _text(p, "maximum"))
+    if why == "too_short":
+        return QCoreApplication.translate(
+            "messages", "In {0}, AI ({1}) has {2} characters, {3} at least: the label is damaged."
+        ).format(text, ai, _text(p, "length"), _text(p, "minimum"))
+    if why == "not_numeric":
+        return QCoreApplication.translate(
+            "messages", "In {0}, AI ({1}) holds {2} where only digits are allowed: check the label."
+        ).format(text, ai, _text(p, "char"))
+    if why == "bad_character":
+        return QCoreApplication.translate(
+            "messages", "In {0}, AI ({1}) holds {2}, a character GS1 does not allow there: check the label."
+        ).format(text, ai, _text(p, "char"))
+    if why == "bad_date":
+        return QCoreApplication.translate(
+            "messages", "In {0}, AI ({1}) is not a valid date or time: check the label."
+        ).format(text, ai)
+    if why == "bad_value":
+        return QCoreApplication.translate(
+            "messages", "In {0}, the value of AI ({1}) is not valid: check the label."
+        ).format(text, ai)
+    if why == "unknown_ai":
+        return QCoreApplication.translate(
+            "messages", "{0} holds an AI that GS1 does not define ({1}): check the label or scan again."
+        ).format(text, ai)
+    if why == "repeated":
+        return QCoreApplication.translate("messages", "{0} holds AI ({1}) twice: check the label.").format(
+            text, ai
+        )
+    if why == "missing":
+        return QCoreApplication.translate(
+            "messages", "In {0}, AI ({1}) comes without {2}: scan another barcode of the label."
+        ).format(text, ai, _text(p, "needs"))
+    if why == "excluded":
+        return QCoreApplication.translate(
+            "messages", "In {0}, AI ({1}) and AI ({2}) cannot stand together: the label is wrong."
+        ).format(text, ai, _text(p, "other"))
     if "char" in p:
         return _control_character(p)
     return QCoreApplication.translate(
         "messages", "{0} is not a valid GS1 barcode: check the label or scan again."
-    ).format(_text(p, "text"))
+    ).format(text)
+
+
+def _bad_check_digit(p: Params) -> str:
+    if "ai" in p and "value" in p:  # a GS1 key inside a scan: name the key, not the whole scan
+        return QCoreApplication.translate(
+            "messages", "The check digit of ({0}) {1} is wrong ({2} instead of {3}): check the label."
+        ).format(_text(p, "ai"), _text(p, "value"), _text(p, "found"), _text(p, "expected"))
+    return QCoreApplication.translate(
+        "messages", "The check digit of {0} is wrong ({1} instead of {2}): check the code."
+    ).format(_text(p, "text"), _text(p, "found"), _text(p, "expected"))
 
 
 def _no_numbering_rule(p: Params) -> str:
@@ -504,9 +558,7 @@ SENTENCES: dict[ErrorCode, Callable[[Params], str]] = {
     ErrorCode.AMBIGUOUS_CODE: lambda p: QCoreApplication.translate(
         "messages", "{0} names several units ({1}): scan the internal label instead."
     ).format(_text(p, "code"), _listed(p, "candidates")),
-    ErrorCode.BAD_CHECK_DIGIT: lambda p: QCoreApplication.translate(
-        "messages", "The check digit of {0} is wrong ({1} instead of {2}): check the code."
-    ).format(_text(p, "text"), _text(p, "found"), _text(p, "expected")),
+    ErrorCode.BAD_CHECK_DIGIT: _bad_check_digit,
     ErrorCode.BAD_GS1: _bad_gs1,
     ErrorCode.BAD_GTIN: lambda p: QCoreApplication.translate(
         "messages", "{0} is not a GTIN: a GTIN has 8, 12, 13 or 14 digits."

@@ -2634,6 +2634,38 @@
         <translation>设备 {0} 未登记。</translation>
     </message>
     <message>
+        <source>In {0}, AI ({1}) and AI ({2}) cannot stand together: the label is wrong.</source>
+        <translation>{0} 中 AI ({1}) 与 AI ({2}) 不能同时出现：标签有误。</translation>
+    </message>
+    <message>
+        <source>In {0}, AI ({1}) comes without {2}: scan another barcode of the label.</source>
+        <translation>{0} 中 AI ({1}) 缺少 {2}：请扫描标签上的另一个条码。</translation>
+    </message>
+    <message>
+        <source>In {0}, AI ({1}) has {2} characters, {3} at least: the label is damaged.</source>
+        <translation>{0} 中 AI ({1}) 为 {2} 个字符，至少应为 {3} 个：标签已损坏。</translation>
+    </message>
+    <message>
+        <source>In {0}, AI ({1}) has {2} characters, {3} at most: a damaged label or a lost separator.</source>
+        <translation>{0} 中 AI ({1}) 为 {2} 个字符，最多 {3} 个：标签损坏或缺少分隔符。</translation>
+    </message>
+    <message>
+        <source>In {0}, AI ({1}) holds {2} where only digits are allowed: check the label.</source>
+        <translation>{0} 中 AI ({1}) 含有 {2}，此处只允许数字：请检查标签。</translation>
+    </message>
+    <message>
+        <source>In {0}, AI ({1}) holds {2}, a character GS1 does not allow there: check the label.</source>
+        <translation>{0} 中 AI ({1}) 含有 GS1 不允许的字符 {2}：请检查标签。</translation>
+    </message>
+    <message>
+        <source>In {0}, AI ({1}) is not a valid date or time: check the label.</source>
+        <translation>{0} 中 AI ({1}) 不是有效的日期或时间：请检查标签。</translation>
+    </message>
+    <message>
+        <source>In {0}, the value of AI ({1}) is not valid: check the label.</source>
+        <translation>{0} 中 AI ({1}) 的值无效：请检查标签。</translation>
+    </message>
+    <message>
         <source>Item {0} has no number of cartons per pallet: ask a supervisor.</source>
         <translation>物料 {0} 未设置每托盘箱数：请联系主管。</translation>
     </message>
@@ -2780,6 +2812,10 @@
     <message>
         <source>The action number {0} is not valid: nothing was recorded.</source>
         <translation>操作编号 {0} 无效：本次操作未记录。</translation>
+    </message>
+    <message>
+        <source>The check digit of ({0}) {1} is wrong ({2} instead of {3}): check the label.</source>
+        <translation>({0}) {1} 的校验位错误（实为 {2}，应为 {3}）：请检查标签。</translation>
     </message>
     <message>
         <source>The check digit of {0} is wrong ({1} instead of {2}): check the code.</source>
@@ -3162,6 +3198,14 @@
     <message>
         <source>{0} has passed step {1} already.</source>
         <translation>{0} 已通过工序 {1}。</translation>
+    </message>
+    <message>
+        <source>{0} holds AI ({1}) twice: check the label.</source>
+        <translation>{0} 中 AI ({1}) 出现了两次：请检查标签。</translation>
+    </message>
+    <message>
+        <source>{0} holds an AI that GS1 does not define ({1}): check the label or scan again.</source>
+        <translation>{0} 含有 GS1 未定义的 AI（{1}）：请检查标签或重新扫描。</translation>
     </message>
     <message>
         <source>{0} holds another item: {1} cannot go into it.</source>

@@ -114,7 +114,7 @@ def test_sscc_scan() -> None:
 
 
 def test_dates_and_counts() -> None:
-    gs1 = gs1_of(f"]C101{GTIN}11250102" + "15261130" + "3712")
+    gs1 = gs1_of(f"]C101{GTIN}11250102" + "15261130" + "3012")
 
     assert gs1.production_date == date(2025, 1, 2)
     assert gs1.best_before == date(2026, 11, 30)
@@ -133,9 +133,9 @@ def test_expiry_day_00_is_the_last_day_of_the_month(yymmdd: str, expected: date)
 
 
 def test_element_string_is_normalized_to_the_recommended_order() -> None:
-    gs1 = gs1_of(f"]C121S9{GS}10L8{GS}3710{GS}17261231" + f"01{GTIN}")
+    gs1 = gs1_of(f"]C121S9{GS}10L8{GS}3010{GS}17261231" + f"01{GTIN}")
 
-    assert gs1.element_string == f"(01){GTIN}(17)261231(37)10(10)L8(21)S9"
+    assert gs1.element_string == f"(01){GTIN}(17)261231(30)10(10)L8(21)S9"
 
 
 # --- Explicit GS1: the bracketed form ------------------------------------------------------------

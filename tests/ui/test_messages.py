@@ -252,6 +252,32 @@ def test_missing_parameters_do_not_crash(code: ErrorCode) -> None:
             "Item PRD-1 has no number of cartons per pallet: ask a supervisor.",
         ),
         (ErrorCode.LOT_ON_HOLD, {}, "Lot ? is on hold: it cannot be used."),
+        (
+            ErrorCode.BAD_GS1,
+            {"text": "]C110AAAA21XYZ", "ai": "10", "why": "too_long", "length": 25, "maximum": 20},
+            "In ]C110AAAA21XYZ, AI (10) has 25 characters, 20 at most: a damaged label or a lost separator.",
+        ),
+        (
+            ErrorCode.BAD_GS1,
+            {"text": "]C121XYZ", "ai": "21", "why": "missing", "needs": "(01) / (03) / (8006)"},
+            "In ]C121XYZ, AI (21) comes without (01) / (03) / (8006): scan another barcode of the label.",
+        ),
+        (
+            ErrorCode.BAD_GS1,
+            {"text": "]C10195060001343523710", "ai": "01", "why": "excluded", "other": "37"},
+            "In ]C10195060001343523710, AI (01) and AI (37) cannot stand together: the label is wrong.",
+        ),
+        (
+            ErrorCode.BAD_CHECK_DIGIT,
+            {
+                "text": "]C18017950600013435200000",
+                "ai": "8017",
+                "value": "950600013435200000",
+                "expected": "8",
+                "found": "0",
+            },
+            "The check digit of (8017) 950600013435200000 is wrong (0 instead of 8): check the label.",
+        ),
     ],
 )
 def test_the_sentence_fits_the_parameters_it_comes_with(
