@@ -656,19 +656,7 @@ def report_serial(
             disposition="in_progress",
             detail={"remeasure": len(remeasured) + 1, "allowed": step.remeasures},
         )
-        ctx.session.add_all(
-            InspectionResult(
-                event_id=event.id,
-                unit_id=serial.id,
-                characteristic_id=characteristic.id,
-                name=characteristic.code,
-                value=value,
-                lower_limit=characteristic.lower_limit,
-                upper_limit=characteristic.upper_limit,
-                passed=name not in failed_checks,
-            )
-            for name, (value, characteristic) in values.items()
-        )
+        ctx.session.add_all(_inspection_results(event.id, serial.id, None, values, failed_checks))
         return SerialReportResult(
             serial_code=serial.code,
             step_code=step.code,
@@ -702,20 +690,7 @@ def report_serial(
     )
     ctx.session.add(result)
     ctx.session.flush()
-    ctx.session.add_all(
-        InspectionResult(
-            event_id=event.id,
-            unit_id=serial.id,
-            step_result_id=result.id,
-            characteristic_id=characteristic.id,
-            name=characteristic.code,
-            value=value,
-            lower_limit=characteristic.lower_limit,
-            upper_limit=characteristic.upper_limit,
-            passed=name not in failed_checks,
-        )
-        for name, (value, characteristic) in values.items()
-    )
+    ctx.session.add_all(_inspection_results(event.id, serial.id, result.id, values, failed_checks))
     if verdict:
         passed_steps.add(step.id)
     remaining = [s.code for s in steps if s.mandatory and s.id not in passed_steps]
@@ -1043,6 +1018,31 @@ def _measured_values(
             raise DomainError(ErrorCode.BAD_INPUT, field=code, value=str(raw))
         values[code] = (value, by_code[code])
     return values
+
+
+def _inspection_results(
+    event_id: int,
+    unit_id: int,
+    step_result_id: int | None,
+    values: dict[str, tuple[Decimal, InspectionCharacteristic]],
+    failed_checks: list[str],
+) -> list[InspectionResult]:
+    """The readings of one report (or one re-measured attempt, which has no step result), each with
+    the limits it was judged by, as they were then."""
+    return [
+        InspectionResult(
+            event_id=event_id,
+            unit_id=unit_id,
+            step_result_id=step_result_id,
+            characteristic_id=characteristic.id,
+            name=characteristic.code,
+            value=value,
+            lower_limit=characteristic.lower_limit,
+            upper_limit=characteristic.upper_limit,
+            passed=name not in failed_checks,
+        )
+        for name, (value, characteristic) in values.items()
+    ]
 
 
 def _reason_code(reason: str | None) -> str:
