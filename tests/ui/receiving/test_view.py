@@ -215,7 +215,7 @@ def test_labels_the_screen_cannot_use_are_refused_and_change_nothing(
     refused = harness.scan(COMPOUND, Tone.ERROR)
     assert refused == "PTG-200 is not a purchased material: it is not received here."
     refused = harness.scan("(01)06937654000016(10)X", Tone.ERROR)  # a misread GTIN
-    assert refused == "The check digit of (01)06937654000016(10)X is wrong (6 instead of 5): check the code."
+    assert refused == "The check digit of (01) 06937654000016 is wrong (6 instead of 5): check the label."
     assert (view.item.currentIndex(), view.lot.text(), view.expiry.text()) == (-1, "", "")
     assert snapshot(plant.db) == before
 
