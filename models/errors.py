@@ -59,6 +59,7 @@ class ErrorCode(StrEnum):
     LOT_NOT_IN_QUARANTINE = "LOT_NOT_IN_QUARANTINE"
     INSPECTION_FAILED = "INSPECTION_FAILED"
     NOT_A_LOT = "NOT_A_LOT"
+    SAME_LABEL_RECEIVED = "SAME_LABEL_RECEIVED"  # a supplier label received today already: a rescan?
 
     # Work orders
     UNKNOWN_WORK_ORDER = "UNKNOWN_WORK_ORDER"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.errors import DomainError, ErrorCode
@@ -64,7 +65,13 @@ def plant_timezone(db: Database) -> ZoneInfo:
     """The plant's time zone (its first site's): times typed or shown without a zone are its wall
     clock, and a site configured with a zone this machine does not know is an error, not UTC."""
     with db.session() as session:
-        name = session.scalars(select(Site.timezone).order_by(Site.id)).first()
+        return plant_zone(session)
+
+
+def plant_zone(session: Session) -> ZoneInfo:
+    """`plant_timezone` inside a session already open: an operation judges "today" by the clock
+    the screens show, in its own transaction."""
+    name = session.scalars(select(Site.timezone).order_by(Site.id)).first()
     if name is None:
         raise DomainError(ErrorCode.NOTHING_TO_TRACE, code="site")
     try:

@@ -19,13 +19,14 @@ from models.errors import DomainError, ErrorCode
 from models.lookup import (
     EXACT_LIMIT,
     item_by_code,
+    plain,
     positive_quantity,
     require_reason,
     supplier_by_code,
     unit_by_code,
 )
 from models.numbering import NumberingContext, allocate
-from models.overview import plant_timezone
+from models.overview import plant_timezone, plant_zone
 from models.scan import Gs1Data, parse_scan
 from models.schema import (
     Event,
@@ -97,11 +98,19 @@ def receive(
     packages: int = 1,
     manufactured_on: dt.date | None = None,
     expires_on: dt.date | None = None,
+    second_package: bool = False,
 ) -> ReceiveResult:
     """Register a supplier lot as `packages` internal lots, each with its own label.
 
     The quantity is split evenly to the unit of measure's 6 decimals; the last package takes the
     remainder so that the lots add up to exactly what arrived.
+
+    A supplier label scanned twice looks exactly like two packages that carry the same label, so
+    a receipt whose supplier, item, supplier lot and per-package quantity equal a lot received at
+    this site today is refused (SAME_LABEL_RECEIVED) unless the receiver said it is another
+    package (`second_package=True`). The model has no delivery entity, so "the same receipt" is
+    taken to be the plant's local day (`models.overview.plant_zone`, the clock today's receipts
+    are listed by); the same label on another day is another delivery and only a note at the scan.
     """
     item = item_by_code(ctx.session, item_code, joinedload(Item.lot_rule))
     if item.tracking is not Tracking.LOT:
@@ -134,6 +143,8 @@ def receive(
     if share <= 0:
         raise DomainError(ErrorCode.BAD_QUANTITY, quantity=str(total), packages=packages)
     quantities = [share] * (packages - 1) + [total - share * (packages - 1)]
+    if not second_package:
+        _refuse_same_label(ctx, item, supplier, supplier_lot, quantities)
     codes = allocate(
         ctx.session,
         item.lot_rule,
@@ -204,6 +215,45 @@ def reject_received_lot(
         reason_text=reason,
     )
     return InspectionOutcome(lot_code=lot.code, status=lot.status.value, failed=failed)
+
+
+def _refuse_same_label(
+    ctx: Ctx, item: Item, supplier: Supplier, supplier_lot: str, quantities: list[Decimal]
+) -> None:
+    """SAME_LABEL_RECEIVED when a lot of this supplier, item and supplier lot, of one of these
+    per-package quantities (as received, not as left after use), came in at this site today."""
+    zone = plant_zone(ctx.session)
+    day = ctx.now.astimezone(zone).date()
+    start = dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone).astimezone(dt.UTC)
+    found = ctx.session.execute(
+        select(Unit.code, EventUnit.quantity, Event.occurred_at)
+        .join(EventUnit, EventUnit.unit_id == Unit.id)
+        .join(Event, Event.id == EventUnit.event_id)
+        .where(
+            Event.event_type == EventType.RECEIVE,
+            Event.site_id == ctx.site.id,
+            Event.occurred_at >= start,
+            Event.occurred_at < end,
+            Unit.item_id == item.id,
+            Unit.supplier_id == supplier.id,
+            Unit.external_code == supplier_lot,
+            EventUnit.quantity.in_(set(quantities)),
+        )
+        .order_by(Event.id.desc())
+    ).first()
+    if found is not None:
+        code, quantity, occurred_at = found
+        quantity = quantity if quantity is not None else quantities[0]  # matched by it: never None
+        raise DomainError(
+            ErrorCode.SAME_LABEL_RECEIVED,
+            supplier_lot=supplier_lot,
+            item=item.code,
+            quantity=str(plain(quantity)),
+            uom=item.uom,
+            when=timestamp(occurred_at).astimezone(zone).strftime("%H:%M"),
+            lot=code,
+        )
 
 
 def _quarantined(ctx: Ctx, lot_code: str) -> Unit:

@@ -615,6 +615,18 @@ SENTENCES: dict[ErrorCode, Callable[[Params], str]] = {
     ErrorCode.INSPECTION_FAILED: lambda p: QCoreApplication.translate(
         "messages", "Lot {0} fails inspection on {1}: it cannot be released. Reject it instead."
     ).format(_text(p, "code"), _listed(p, "failed")),
+    ErrorCode.SAME_LABEL_RECEIVED: lambda p: QCoreApplication.translate(
+        "messages",
+        "This label was received today at {0}: supplier lot {1}, {2}, {3} {4} (lot {5}). "
+        "Nothing was recorded.",
+    ).format(
+        _text(p, "when"),
+        _text(p, "supplier_lot"),
+        _text(p, "item"),
+        _text(p, "quantity"),
+        p.get("uom", ""),
+        _text(p, "lot"),
+    ),
     ErrorCode.NOT_A_LOT: lambda p: QCoreApplication.translate("messages", "{0} is not a lot.").format(
         _text(p, "code")
     ),

@@ -1058,6 +1058,10 @@
         <translation>已从标签读取：{0}。</translation>
     </message>
     <message>
+        <source>Is this another package with the same label (supplier lot {0}, {1} {2})? Yes receives it too; no if the label was scanned twice.</source>
+        <translation>这是另一件标签相同的包装吗（供应商批号 {0}，{1} {2}）？是：一并收货；否：标签被重复扫描。</translation>
+    </message>
+    <message>
         <source>Item</source>
         <translation>物料</translation>
     </message>
@@ -2864,6 +2868,10 @@
     <message>
         <source>This action was recorded before as another operation ({0}): nothing was recorded.</source>
         <translation>此操作编号已被另一项操作（{0}）使用：本次未记录。</translation>
+    </message>
+    <message>
+        <source>This label was received today at {0}: supplier lot {1}, {2}, {3} {4} (lot {5}). Nothing was recorded.</source>
+        <translation>此标签今天 {0} 已收货：供应商批号 {1}，{2}，{3} {4}（批次 {5}）。本次未记录。</translation>
     </message>
     <message>
         <source>This needs a reason: enter why.</source>

@@ -95,16 +95,37 @@ def test_a_signed_hold_blocks_shipping_and_is_in_the_audit_record(
     view = supervisor.home.trace_view  # type: ignore[union-attr]
     assert view.hold_button.isEnabled() and not view.release_button.isEnabled()
 
-    # A wrong PIN: refused in words, nothing held.
+    # A wrong PIN: refused in words, nothing held; the dialog opens again with the reason kept,
+    # and only the PIN is typed again.
     asked: list[str] = []
-    sign_when_asked("customer complaint 4711", "0000", asked)
+    kept: list[str] = []
+
+    def again() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SignatureDialog) or not dialog.message.text():
+            QTimer.singleShot(20, again)
+            return
+        kept.append(dialog.reason.text())
+        dialog.pin.setText(PIN)
+        dialog.sign_button.click()
+
+    def wrong_then_again() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, SignatureDialog):
+            QTimer.singleShot(20, wrong_then_again)
+            return
+        asked.append(dialog.meaning.text())
+        assert plant.unit(meter).status is UnitStatus.RELEASED
+        dialog.reason.setText("customer complaint 4711")
+        dialog.pin.setText("0000")
+        QTimer.singleShot(20, again)
+        dialog.sign_button.click()
+
+    QTimer.singleShot(0, wrong_then_again)
     text = banner_after(qtbot, supervisor, view.hold_button.click, Tone.ERROR)
     assert "PIN" in text and meter in asked[0]
-    assert plant.unit(meter).status is UnitStatus.RELEASED
-
-    sign_when_asked("customer complaint 4711", PIN, asked)
-    banner_after(qtbot, supervisor, view.hold_button.click, Tone.OK)
-    assert plant.unit(meter).status is UnitStatus.ON_HOLD
+    qtbot.waitUntil(lambda: plant.unit(meter).status is UnitStatus.ON_HOLD, timeout=10_000)
+    assert kept == ["customer complaint 4711"]
     qtbot.waitUntil(lambda: view.release_button.isEnabled(), timeout=10_000)  # traced again
 
     # The audit record: who signed, what it meant, why.

@@ -130,7 +130,7 @@ def quarantined(plant: Plant, item_code: str = PCB) -> str:
         plant.actor(OPERATOR, "RCV-01"),
         item_code=item_code,
         supplier_code=SUPPLIER_OF[item_code],
-        supplier_lot="Q-1",
+        supplier_lot=f"Q-{uuid.uuid4().hex[:8]}",
         quantity=10,
     )
     assert result.status == "QUARANTINE"

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from demo.plant import (
     BATTERY,
@@ -96,7 +96,15 @@ def received(plant: Plant, **overrides: Any) -> ReceiveResult:
 
 def quarantined_pcb(plant: Plant, quantity: int | str = 50) -> str:
     """A PCB lot waiting for incoming inspection (PCB-MAIN requires it)."""
-    result = received(plant, item_code=PCB, supplier_code="SUP-HQ", supplier_lot="HQ-77", quantity=quantity)
+    # Tests take several of these: each is another package of one label (never refused as a rescan).
+    result = received(
+        plant,
+        item_code=PCB,
+        supplier_code="SUP-HQ",
+        supplier_lot="HQ-77",
+        quantity=quantity,
+        second_package=True,
+    )
     assert result.status == UnitStatus.QUARANTINE.value
     return result.lot_codes[0]
 
@@ -814,3 +822,68 @@ def test_quarantined_lots_are_the_lots_waiting_for_inspection_oldest_first(plant
     )
     assert (waiting[0].supplier_lot, waiting[0].quantity, waiting[0].uom) == ("HQ-77", Decimal(10), "EA")
     assert waiting[0].received_at.date() == plant.today()
+
+
+# --- the same supplier label twice ----------------------------------------------------------------
+
+
+def test_the_same_label_received_twice_today_is_refused_unless_it_is_another_package(plant: Plant) -> None:
+    """A rescan of one label looks like a second package with the same label: the second receipt
+    of the same supplier, item, supplier lot and per-package quantity today is refused, naming the
+    first, until the receiver says it is another package."""
+    actor = receiver(plant)
+    first = receive(plant.db, actor, **receive_args(supplier_lot="PL-TWICE", quantity=40))
+    error = refused(
+        plant,
+        ErrorCode.SAME_LABEL_RECEIVED,
+        receive,
+        receiver(plant),
+        **receive_args(supplier_lot="PL-TWICE", quantity=40),
+    )
+    (lot,) = first.lot_codes
+    assert {key: value for key, value in error.params.items() if key != "when"} == {
+        "supplier_lot": "PL-TWICE",
+        "item": HOUSING,
+        "quantity": "40",
+        "uom": "EA",
+        "lot": lot,
+    }
+    assert re.fullmatch(r"\d\d:\d\d", error.params["when"])
+    # A package of two in a receipt of 80 is the same per-package quantity: refused too.
+    refused(
+        plant,
+        ErrorCode.SAME_LABEL_RECEIVED,
+        receive,
+        receiver(plant),
+        **receive_args(supplier_lot="PL-TWICE", quantity=80, packages=2),
+    )
+    # Said to be another package: received, as its own lot.
+    second = receive(
+        plant.db, receiver(plant), **receive_args(supplier_lot="PL-TWICE", quantity=40), second_package=True
+    )
+    assert second.lot_codes != first.lot_codes and second.quantities == [Decimal(40)]
+    with plant.db.session() as s:
+        lots = s.scalars(select(Unit.quantity).where(Unit.external_code == "PL-TWICE")).all()
+    assert lots == [Decimal(40), Decimal(40)]
+
+
+def test_another_quantity_supplier_item_or_day_is_no_second_label(plant: Plant) -> None:
+    day_before = dt.datetime.combine(plant.today() - dt.timedelta(days=1), dt.time(12), dt.UTC)
+    with simulated_clock(day_before):
+        received(plant, supplier_lot="PL-OLD", quantity=40)
+    received(plant, supplier_lot="PL-OLD", quantity=40)  # another day: another delivery
+    received(plant, supplier_lot="PL-Q", quantity=40)
+    received(plant, supplier_lot="PL-Q", quantity=41)  # another quantity
+    received(plant, supplier_lot="PL-Q", quantity=40, item_code=BATTERY, supplier_code="SUP-LI")
+    received(plant, supplier_lot="PL-Q", quantity=40, supplier_code="SUP-HQ")
+    with plant.db.session() as s:
+        counted = s.scalar(
+            select(func.count()).select_from(Unit).where(Unit.external_code.in_(["PL-OLD", "PL-Q"]))
+        )
+    assert counted == 6
+
+
+def test_a_replay_of_a_recorded_receipt_is_answered_not_refused_as_the_same_label(plant: Plant) -> None:
+    actor = receiver(plant)
+    first = receive(plant.db, actor, **receive_args(supplier_lot="PL-RETRY"))
+    assert receive(plant.db, actor.retry(), **receive_args(supplier_lot="PL-RETRY")) == first

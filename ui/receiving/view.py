@@ -10,6 +10,10 @@ A quality inspector (or a supervisor) sees the lots waiting for incoming inspect
 receipts, selects one by scanning its label or in the list, and releases (F7) or rejects (F8) it;
 a rejection is irreversible, so the screen asks first (ConfirmStrip, never a modal box).
 
+A supplier label received today already (same supplier, item, supplier lot and per-package
+quantity) is refused by `receive` as the same label scanned twice; the screen then asks under the
+form whether it is another package with the same label, and a yes receives it as one.
+
 Scans are answered one at a time (StationScreen's queue): a scan that arrives while the last one is
 still being read (or while a receipt is being recorded) waits its turn, so a burst "supplier, label,
 #CONFIRM" is read in the order it was scanned, each against the form as the one before left it.
@@ -45,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.actions import QUALITY
+from models.errors import DomainError, ErrorCode
 from models.lookup import plain
 from models.receiving import (
     MAX_PACKAGES,
@@ -91,6 +96,11 @@ class ReceivingView(StationScreen):
         self._receipt_id: str | None = None
         self._receipt_fields: dict[str, object] | None = None
         self._receiving_item = ""  # the item of the receipt being recorded (the form may change)
+        # The form refused as the same label received today (its fields), while the question is
+        # open, and the one the receiver then said is another package: Enter on that same form
+        # (a retry after an unknown outcome) is sent as another package again, under its own id.
+        self._same_label: tuple[dict[str, object], DomainError] | None = None
+        self._second_package_of: dict[str, object] | None = None
 
         # The context card: the delivery, the item chosen, and what to scan next.
         self.card = QFrame()
@@ -173,6 +183,11 @@ class ReceivingView(StationScreen):
         form.setColumnStretch(1, 1)
         form.setColumnStretch(3, 1)
 
+        # The question after a receipt refused as the same label scanned twice, under the form.
+        self.receipt_strip = ConfirmStrip()
+        self.receipt_strip.setObjectName("sameLabelStrip")
+        self.receipt_strip.setMinimumHeight(TOUCH_TARGET * 2)
+
         # Today's receipts, and the lots waiting for incoming inspection (quality only); the
         # question before a rejection opens where the inspector works.
         self.receipts = self._table(RECEIPT_COLUMNS, "receipts", stretch=2)
@@ -214,6 +229,7 @@ class ReceivingView(StationScreen):
         layout.setSpacing(4)
         layout.addWidget(self.card)
         layout.addLayout(form)
+        layout.addWidget(self.receipt_strip)
         layout.addWidget(self.tabs, 1)
 
         for first, second in (
@@ -270,6 +286,8 @@ class ReceivingView(StationScreen):
     def activate(self) -> None:
         """A new login: roles and language may differ; nothing of the last operator is pending."""
         self.drop_jobs()  # an answer still to come for the last operator's job is not shown
+        if self.receipt_strip.waiting:
+            self.receipt_strip.cancel()  # the last operator's question is not the next one's
         self.receive_button.setEnabled(True)
         self._apply_roles()
         self.retranslate()
@@ -292,8 +310,9 @@ class ReceivingView(StationScreen):
 
     def _scan(self, text: str) -> None:
         order = command(text)
-        if self.strip.waiting:
-            if not self.strip.answer(order):
+        question = self._question()
+        if question is not None:
+            if not question.answer(order):
                 self.runner.refuse(
                     self.tr("Answer the question first. Yes: Enter or #CONFIRM. No: Esc or #CANCEL.")
                 )
@@ -434,7 +453,7 @@ class ReceivingView(StationScreen):
 
     def receive(self) -> None:
         """Enter or the button: record the receipt as the form has it."""
-        if self.strip.waiting:
+        if self._question() is not None:
             return
         if self.busy:  # a scan queued #CONFIRM waits its turn; a key pressed now is said no to
             self.runner.refuse(
@@ -474,6 +493,8 @@ class ReceivingView(StationScreen):
                     "manufactured_on": made,
                     "expires_on": expiry,
                 }
+                second_package = fields == self._second_package_of  # said yes to, and unchanged
+                fields["second_package"] = second_package
                 if self._receipt_id is None or fields != self._receipt_fields:
                     self._receipt_id, self._receipt_fields = str(uuid.uuid4()), fields
                 self._receiving_item = item
@@ -497,6 +518,7 @@ class ReceivingView(StationScreen):
 
     def _received(self, result: ReceiveResult) -> None:
         self._receipt_id = self._receipt_fields = None  # the next package is a new receipt
+        self._second_package_of = None
         self.receive_button.setEnabled(True)
         choice = self._item_choice(self._receiving_item)
         item, uom = self._item_text(self._receiving_item), choice.uom if choice is not None else ""
@@ -521,24 +543,60 @@ class ReceivingView(StationScreen):
         self.refresh()
         self.done()
 
-    def _receive_failed(self, _error: Exception) -> None:
+    def _receive_failed(self, error: Exception) -> None:
         """The runner has said why; the form stays as typed, to be corrected. Its action id stays
         too: when the outcome was unknown, Enter again on the same form is answered with what was
-        recorded, if it was."""
+        recorded, if it was. The same label received today: the screen asks whether this is
+        another package (the refusal recorded nothing, so the question costs nothing)."""
         self.receive_button.setEnabled(True)
+        if (
+            isinstance(error, DomainError)
+            and error.code is ErrorCode.SAME_LABEL_RECEIVED
+            and self._receipt_fields is not None
+        ):
+            asked = {key: value for key, value in self._receipt_fields.items() if key != "second_package"}
+            self._same_label = (asked, error)
+            self.receipt_strip.ask(
+                self._same_label_question(), self._same_label_confirmed, self._same_label_dropped
+            )
+            self._show_state()
         self.done()
+
+    def _same_label_question(self) -> str:
+        assert self._same_label is not None
+        params = self._same_label[1].params
+        return self.tr(
+            "Is this another package with the same label (supplier lot {0}, {1} {2})? Yes receives it "
+            "too; no if the label was scanned twice."
+        ).format(params.get("supplier_lot", "?"), params.get("quantity", "?"), params.get("uom", ""))
+
+    def _same_label_confirmed(self) -> None:
+        """Yes: another package. Received in its own turn, as a new action; the form is read again
+        then, and only the form the question was about goes as another package."""
+        assert self._same_label is not None
+        self._second_package_of, self._same_label = self._same_label[0], None
+        self.submit(self._receive)
+        self._show_state()
+
+    def _same_label_dropped(self) -> None:
+        """No: the label was scanned twice; the form stays, to be cleared (Esc) or corrected."""
+        self._same_label = None
+        self.quantity.setFocus()
+        self._show_state()
 
     def cancel(self) -> None:
         """Esc or the button: no to the question open, else (in its turn) what #CANCEL does."""
-        if self.strip.waiting:
-            self.strip.cancel()
+        question = self._question()
+        if question is not None:
+            question.cancel()
             return
         self.submit(self._cancel)
 
     def _cancel(self) -> None:
         """Drop the receipt typed so far; again, drop the supplier too."""
-        if self.strip.waiting:  # asked since the key: it answers no
-            self.strip.cancel()
+        question = self._question()
+        if question is not None:  # asked since the key: it answers no
+            question.cancel()
             self.done()
             return
         if not any(edit.text() for edit in (self.lot, self.quantity, self.made, self.expiry)) and (
@@ -557,13 +615,14 @@ class ReceivingView(StationScreen):
         for edit in (self.lot, self.quantity, self.made, self.expiry):
             edit.clear()
         self.packages.setValue(1)
+        self._second_package_of = None
         self._show_state()
 
     # --- incoming inspection -------------------------------------------------------------------------
 
     def release(self) -> None:
         """F7: the selected lot passed incoming inspection (with the note, if one was typed)."""
-        if not (self.busy or self.strip.waiting):
+        if not (self.busy or self._question() is not None):
             self.submit(self._release)
 
     def _release(self) -> None:
@@ -581,7 +640,7 @@ class ReceivingView(StationScreen):
 
     def reject(self) -> None:
         """F8: the selected lot failed; the reason is required, and the screen asks before."""
-        if not (self.busy or self.strip.waiting):
+        if not (self.busy or self._question() is not None):
             self.submit(self._reject)
 
     def _reject(self) -> None:
@@ -801,7 +860,10 @@ class ReceivingView(StationScreen):
         self._show_waiting(self._waiting)
         if self.strip.waiting and self._rejecting is not None:
             self.strip.question.setText(self._reject_question())
+        if self.receipt_strip.waiting and self._same_label is not None:
+            self.receipt_strip.question.setText(self._same_label_question())
         self.strip.retranslate()
+        self.receipt_strip.retranslate()
         self._name_tabs()
         self._show_state()
 
@@ -828,7 +890,7 @@ class ReceivingView(StationScreen):
             self.card_title.setText(self.tr("New delivery"))
         self.card_detail.setText(self._item_detail(item) if item else "")
         self.uom.setText(self._uom())
-        if self.strip.waiting:
+        if self._question() is not None:
             prompt = self.tr("Yes: Enter or #CONFIRM. No: Esc or #CANCEL.")
         elif not supplier:
             prompt = self.tr("Scan the supplier's code on the delivery note, or choose the supplier.")
@@ -936,6 +998,13 @@ class ReceivingView(StationScreen):
             self.quantity.setFocus()
             self.quantity.selectAll()
 
+    def _question(self) -> ConfirmStrip | None:
+        """The question open (one at a time: while it waits every other scan is refused)."""
+        for strip in (self.strip, self.receipt_strip):
+            if strip.waiting:
+                return strip
+        return None
+
     def _refuse_at(self, widget: QWidget, text: str) -> None:
         self.runner.refuse(text)
         widget.setFocus()
@@ -945,8 +1014,9 @@ class ReceivingView(StationScreen):
         inspection panel Esc clears the note, and Enter does nothing (F7 and F8 say which)."""
         focus = QApplication.focusWidget()
         in_inspection = focus is not None and self.inspection.isAncestorOf(focus)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.strip.waiting:
-            self.strip.confirm()  # the question is open, whatever field has the focus
+        question = self._question()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and question is not None:
+            question.confirm()  # the question is open, whatever field has the focus
         elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not in_inspection:
             self.receive()
         elif event.key() == Qt.Key.Key_Escape:

@@ -9,7 +9,10 @@ keyboard, not a scanner that could answer it.
 
 The dialog never checks the PIN: the operation does, in the transaction that records the action
 (models/quality.py), so a wrong PIN is counted toward the badge's lockout like a wrong login.
-The dialog only makes sure nothing asked for is left empty before it hands the answer back.
+The dialog only makes sure nothing asked for is left empty before it hands the answer back. When
+the operation refuses the PIN, the caller opens the dialog again with `earlier` (what was signed)
+and `problem` (why it was refused): the reason and quantity stay as typed, the PIN is empty and
+has the focus, so only the PIN is typed again; Esc still cancels.
 
 Keyboard alone: Alt+R, Alt+Q and Alt+P go to the fields, Enter moves on from the reason and the
 quantity and signs from the PIN field, Alt+S signs, Esc cancels.
@@ -74,6 +77,8 @@ class SignatureDialog(QDialog):
         *,
         needs_reason: bool = True,
         quantity_uom: str | None = None,
+        earlier: Signed | None = None,
+        problem: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -168,7 +173,12 @@ class SignatureDialog(QDialog):
         self.sign_button.clicked.connect(self.sign)
         self.cancel_button.clicked.connect(self.reject)
         self.retranslate()
-        self.first_field().setFocus()
+        if earlier is not None:  # signed before and refused: all but the PIN as it was typed
+            self.reason.setText(earlier.reason)
+            if earlier.quantity is not None:
+                self.quantity.setText(str(earlier.quantity))
+        self.message.setText(problem)
+        (self.pin if earlier is not None else self.first_field()).setFocus()
 
     # --- the answer -------------------------------------------------------------------------------
 
@@ -181,10 +191,19 @@ class SignatureDialog(QDialog):
         needs_reason: bool = True,
         *,
         quantity_uom: str | None = None,
+        earlier: Signed | None = None,
+        problem: str = "",
     ) -> Signed | None:
-        """Show the dialog modally: the signature, or None when the signer cancelled."""
+        """Show the dialog modally: the signature, or None when the signer cancelled. `earlier` and
+        `problem`: the signature the operation refused, and why (its PIN is never shown again)."""
         dialog = cls(
-            meaning_text, signer_name, needs_reason=needs_reason, quantity_uom=quantity_uom, parent=parent
+            meaning_text,
+            signer_name,
+            needs_reason=needs_reason,
+            quantity_uom=quantity_uom,
+            earlier=earlier,
+            problem=problem,
+            parent=parent,
         )
         try:
             dialog.exec()

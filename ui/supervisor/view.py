@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -52,6 +52,7 @@ from ui.supervisor.recall_exports import RecallExports
 from ui.supervisor.recall_scope import ScopeForm
 from ui.supervisor.signature import (
     SignatureDialog,
+    Signed,
     hold_affected_meaning,
     hold_meaning,
     release_meaning,
@@ -264,28 +265,69 @@ class SupervisorView(StationScreen):
         code = unit.code
         partial_lot = action == "scrap" and unit.kind == "LOT"
         meaning = {"hold": hold_meaning, "release": release_meaning, "scrap": scrap_meaning}[action](code)
+        retrace = functools.partial(self._acted, code)
+
+        def send(signed: Signed, failed: Callable[[Exception], None]) -> None:
+            if action == "hold":
+                self.runner.act(
+                    quality.hold, retrace, failed, unit_code=code, reason=signed.reason, pin=signed.pin
+                )
+            elif action == "release":
+                self.runner.act(
+                    quality.release_hold,
+                    retrace,
+                    failed,
+                    unit_code=code,
+                    reason=signed.reason,
+                    pin=signed.pin,
+                )
+            else:
+                self.runner.act(
+                    quality.scrap,
+                    retrace,
+                    failed,
+                    unit_code=code,
+                    reason=signed.reason,
+                    pin=signed.pin,
+                    quantity=signed.quantity,
+                )
+
+        self._sign(meaning, signer, send, quantity_uom=unit.uom if partial_lot else None)
+
+    def _sign(
+        self,
+        meaning: str,
+        signer: str,
+        send: Callable[[Signed, Callable[[Exception], None]], None],
+        *,
+        quantity_uom: str | None = None,
+        earlier: Signed | None = None,
+        problem: str = "",
+    ) -> None:
+        """Ask for the signature and send the signed action. The PIN is checked by the operation in
+        its own transaction; when it refuses the PIN (WRONG_PIN), the dialog opens again with the
+        reason and quantity as typed and says why, so the signer types only the PIN again. Opened
+        after the refusal's answer has been handled (a timer), never inside the worker's answer."""
         signed = SignatureDialog.ask(
-            self.window(), meaning, signer, quantity_uom=unit.uom if partial_lot else None
+            self.window(), meaning, signer, quantity_uom=quantity_uom, earlier=earlier, problem=problem
         )
         if signed is None:
             return
-        retrace = functools.partial(self._acted, code)
-        if action == "hold":
-            self.runner.act(quality.hold, retrace, None, unit_code=code, reason=signed.reason, pin=signed.pin)
-        elif action == "release":
-            self.runner.act(
-                quality.release_hold, retrace, None, unit_code=code, reason=signed.reason, pin=signed.pin
-            )
-        else:
-            self.runner.act(
-                quality.scrap,
-                retrace,
-                None,
-                unit_code=code,
-                reason=signed.reason,
-                pin=signed.pin,
-                quantity=signed.quantity,
-            )
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, DomainError) and error.code is ErrorCode.WRONG_PIN:
+                again = functools.partial(
+                    self._sign,
+                    meaning,
+                    signer,
+                    send,
+                    quantity_uom=quantity_uom,
+                    earlier=signed,
+                    problem=self.runner.message(error),
+                )
+                QTimer.singleShot(0, again)
+
+        send(signed, failed)
 
     def _acted(self, code: str, result: object) -> None:
         self.runner.ok(self.tr("Signed and recorded for {0}.").format(code))
@@ -299,17 +341,18 @@ class SupervisorView(StationScreen):
         if scope is None or signer is None or self.impact_view.summary is None:
             return
         meaning = hold_affected_meaning(self.scope_form.describe(scope))
-        signed = SignatureDialog.ask(self.window(), meaning, signer)
-        if signed is None:
-            return
-        self.runner.act(
-            quality.hold_affected,
-            functools.partial(self._held, scope),
-            None,
-            scope=scope,
-            reason=signed.reason,
-            pin=signed.pin,
-        )
+
+        def send(signed: Signed, failed: Callable[[Exception], None]) -> None:
+            self.runner.act(
+                quality.hold_affected,
+                functools.partial(self._held, scope),
+                failed,
+                scope=scope,
+                reason=signed.reason,
+                pin=signed.pin,
+            )
+
+        self._sign(meaning, signer, send)
 
     def _held(self, scope: ImpactScope, result: quality.AffectedHoldResult) -> None:
         skipped = sum(result.skipped.values())

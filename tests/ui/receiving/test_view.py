@@ -22,7 +22,7 @@ from desktop.worker import OutcomeUnknown
 from models.receiving import ReceiveResult, ReceivingChoices, receive
 from models.resolve import resolve
 from models.scan import element_string
-from models.schema import Event, EventType, Supplier, Unit, UnitStatus
+from models.schema import Event, EventType, EventUnit, Supplier, Unit, UnitStatus
 from tests.models import flows
 from tests.station_harness import StationHarness
 from tests.support import OPERATOR, QUALITY, Plant, snapshot
@@ -435,3 +435,99 @@ def test_a_second_label_keeps_nothing_of_the_first(station, plant: Plant, qtbot:
         "",
     )
     assert view.focusWidget() is view.quantity
+
+
+def receive_actions(plant: Plant, supplier_lot: str) -> list[str]:
+    """The action ids of the receipts of a supplier lot, in order."""
+    with plant.db.session() as session:
+        return list(
+            session.scalars(
+                select(Event.action_id)
+                .join(EventUnit, EventUnit.event_id == Event.id)
+                .join(Unit, Unit.id == EventUnit.unit_id)
+                .where(Event.event_type == EventType.RECEIVE, Unit.external_code == supplier_lot)
+                .order_by(Event.id)
+            )
+        )
+
+
+def test_the_same_label_twice_asks_whether_it_is_another_package(station, plant: Plant, qtbot: QtBot) -> None:
+    harness, view = open_screen(station)
+    harness.scan("SUP-HQ", Tone.OK)
+    label = element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-TWICE", quantity=10)
+    harness.scan(label, Tone.OK)
+    harness.scan("#CONFIRM", Tone.OK)
+    harness.idle()
+    (first,) = lots_of(plant, "HQ-TWICE")
+
+    # The label again (scanned twice by mistake, or a second package with the same label): refused
+    # as the same label, and the screen asks; nothing is recorded until the receiver answers.
+    harness.scan(label, Tone.PENDING)
+    before = snapshot(plant.db)
+    refused = press(harness, view.quantity, Qt.Key.Key_Return, Tone.ERROR)
+    assert refused.startswith("This label was received today at ")
+    assert refused.endswith(
+        f": supplier lot HQ-TWICE, PCB-MAIN, 10 EA (lot {first.code}). Nothing was recorded."
+    )
+    assert view.receipt_strip.waiting and view.receipt_strip.isVisible()
+    assert view.receipt_strip.question.text() == (
+        "Is this another package with the same label (supplier lot HQ-TWICE, 10 EA)? Yes receives it too; "
+        "no if the label was scanned twice."
+    )
+    assert view.prompt.text() == "Yes: Enter or #CONFIRM. No: Esc or #CANCEL."
+    answer = harness.scan("SUP-HQ", Tone.ERROR)
+    assert answer == "Answer the question first. Yes: Enter or #CONFIRM. No: Esc or #CANCEL."
+    harness.scan("#CANCEL")  # no: it was scanned twice; the form stays, to be cleared
+    assert not view.receipt_strip.waiting and not view.receipt_strip.isVisible()
+    assert (view.lot.text(), view.quantity.text()) == ("HQ-TWICE", "10")
+    harness.idle()
+    assert snapshot(plant.db) == before and len(lots_of(plant, "HQ-TWICE")) == 1
+
+    # Enter again, and yes (Enter): another package, received as its own lot under a new action.
+    press(harness, view.quantity, Qt.Key.Key_Return, Tone.ERROR)
+    assert view.receipt_strip.waiting
+    text = press(harness, view.quantity, Qt.Key.Key_Return, Tone.OK)
+    harness.idle()
+    lots = lots_of(plant, "HQ-TWICE")
+    assert [lot.quantity for lot in lots] == [Decimal(10), Decimal(10)]
+    assert (
+        text == f"Received {lots[1].code}: 10 EA of PCB-MAIN Meter main PCB, in quarantine until quality "
+        "releases it."
+    )
+    actions = receive_actions(plant, "HQ-TWICE")
+    assert len(set(actions)) == 2
+    assert not view.receipt_strip.waiting and view.lot.text() == ""  # ready for the next package
+
+
+def test_another_package_whose_outcome_was_unknown_is_retried_under_its_own_id(
+    station, plant: Plant, qtbot: QtBot
+) -> None:
+    harness, view = open_screen(station)
+    harness.scan("SUP-HQ", Tone.OK)
+    label = element_string(gtin=PCB_SUPPLIER_GTIN, lot="HQ-RETRY", quantity=6)
+    harness.scan(label, Tone.OK)
+    harness.scan("#CONFIRM", Tone.OK)
+    harness.idle()  # its label printed
+    harness.scan(label, Tone.PENDING)
+    harness.scan("#CONFIRM", Tone.ERROR)  # the same label: the question
+    refused_id = view._receipt_id
+    # Yes, but the answer never comes back (here: it never reaches the database at all).
+    operator, harness.operator = harness.operator, None
+    assert harness.scan("#CONFIRM", Tone.ERROR) == "Nobody is logged in: log in first."
+    second_id = view._receipt_id
+    assert second_id not in (None, refused_id)  # another package: a new action
+    assert view._receipt_fields is not None and view._receipt_fields["second_package"] is True
+    harness.operator = operator
+    # Enter again on the unchanged form: the same action (another package), recorded once.
+    harness.scan("#CONFIRM", Tone.OK)
+    harness.idle()
+    assert [lot.quantity for lot in lots_of(plant, "HQ-RETRY")] == [Decimal(6), Decimal(6)]
+    assert receive_actions(plant, "HQ-RETRY")[1] == second_id
+    harness.idle()
+    # The next scan of that label is a new question again: a yes is for one package only.
+    harness.scan(label, Tone.PENDING)
+    harness.scan("#CONFIRM", Tone.ERROR)
+    assert view.receipt_strip.waiting
+    harness.scan("#CANCEL")
+    harness.idle()
+    assert len(lots_of(plant, "HQ-RETRY")) == 2

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -298,3 +299,133 @@ def test_release_scrap_and_a_recall_hold_are_signed_through_the_dialog(
     assert remaining == Decimal("7.5")
     (record,) = quality.signatures(plant.db, lot)
     assert (record.meaning, record.signer_badge, record.reason) == ("scrap", QUALITY, "spilt")
+
+
+# --- a wrong PIN: the dialog again, with what was typed ------------------------------------------------
+
+
+def test_a_refused_signature_opens_again_with_the_reason_and_quantity_and_an_empty_pin(qtbot: QtBot) -> None:
+    earlier = Signed(reason="spilt", pin="0000", quantity=Decimal("2.5"))
+    problem = "Wrong PIN. 4 tries left before the badge locks."
+    dialog = shown(
+        qtbot, SignatureDialog(MEANING, SIGNER, quantity_uom="KG", earlier=earlier, problem=problem)
+    )
+    assert (dialog.reason.text(), dialog.quantity.text(), dialog.pin.text()) == ("spilt", "2.5", "")
+    assert dialog.message.text() == problem and dialog.pin.hasFocus()
+    qtbot.keyClicks(dialog.pin, "1357")
+    qtbot.keyClick(dialog.pin, Qt.Key.Key_Return)
+    assert dialog.signed == Signed(reason="spilt", pin="1357", quantity=Decimal("2.5"))
+
+    again = shown(qtbot, SignatureDialog(MEANING, SIGNER, earlier=earlier, problem=problem))
+    qtbot.keyClick(again.pin, Qt.Key.Key_Escape)  # Esc still cancels
+    assert not again.isVisible() and again.signed is None
+
+
+def answer_dialogs(*answers: Callable[[SignatureDialog], None]) -> list[int]:
+    """Each signature dialog that opens (modally) gets the next answer; the dialogs seen (their ids:
+    a dialog is deleted once answered), in order."""
+    pending = list(answers)
+    seen: list[int] = []
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, SignatureDialog) and not dialog.property("answered"):
+            dialog.setProperty("answered", True)  # an id could be reused once the last is deleted
+            seen.append(id(dialog))
+            pending.pop(0)(dialog)
+        if pending:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(0, poll)
+    return seen
+
+
+def test_a_wrong_pin_asks_again_with_the_reason_kept_and_the_right_pin_records_it(
+    station: Callable[..., StationHarness], qtbot: QtBot
+) -> None:
+    from ui.supervisor.view import SupervisorView
+
+    harness = station("QA-01", QUALITY)
+    plant = harness.plant
+    lot = flows.compound_lot(plant, 10)
+    view = SupervisorView(harness.runner)
+    harness.show(view)
+    harness.scan(lot, Tone.OK)
+    qtbot.waitUntil(lambda: view.trace_view.unit is not None and view.trace_view.unit.code == lot)
+
+    again: list[tuple[str, str, str, str, bool]] = []
+
+    def first(dialog: SignatureDialog) -> None:
+        dialog.reason.setText("spilt at the line")
+        dialog.quantity.setText("2.5")
+        dialog.pin.setText("0000")
+        dialog.sign_button.click()
+
+    def second(dialog: SignatureDialog) -> None:
+        again.append(
+            (
+                dialog.reason.text(),
+                dialog.quantity.text(),
+                dialog.pin.text(),
+                dialog.message.text(),
+                dialog.focusWidget() is dialog.pin,
+            )
+        )
+        dialog.pin.setText(PINS[QUALITY])
+        dialog.sign_button.click()
+
+    seen = answer_dialogs(first, second)
+    count = len(harness.messages)
+    view.trace_view.scrap_button.click()
+    assert harness.wait_banner(Tone.ERROR, after=count) == "Wrong PIN. 4 tries left before the badge locks."
+    refused = next(n for n, (tone, _) in enumerate(harness.messages) if n >= count and tone == "error")
+    assert harness.wait_banner(Tone.OK, after=refused + 1) == f"Signed and recorded for {lot}."
+    harness.idle()
+    assert len(seen) == 2
+    assert again == [
+        ("spilt at the line", "2.5", "", "Wrong PIN. 4 tries left before the badge locks.", True)
+    ]
+    with plant.db.session() as session:
+        remaining = session.scalars(select(Unit.quantity).where(Unit.code == lot)).one()
+    assert remaining == Decimal("7.5")
+    (record,) = quality.signatures(plant.db, lot)
+    assert (record.meaning, record.reason) == ("scrap", "spilt at the line")
+    assert wrong_pins(harness) == (0, False)  # the right PIN clears the mistake, as a login does
+
+
+def test_a_wrong_pin_then_escape_records_nothing_and_does_not_ask_again(
+    station: Callable[..., StationHarness], qtbot: QtBot
+) -> None:
+    from ui.supervisor.view import SupervisorView
+
+    harness = station("QA-01", QUALITY)
+    plant = harness.plant
+    (meter,) = flows.released_meters(plant, 1)
+    view = SupervisorView(harness.runner)
+    harness.show(view)
+    harness.scan(meter, Tone.OK)
+    qtbot.waitUntil(lambda: view.trace_view.unit is not None and view.trace_view.unit.code == meter)
+    before = snapshot(plant.db)
+
+    def wrong(dialog: SignatureDialog) -> None:
+        dialog.reason.setText("complaint")
+        dialog.pin.setText("0000")
+        dialog.sign_button.click()
+
+    kept: list[str] = []
+
+    def escape(dialog: SignatureDialog) -> None:
+        kept.append(dialog.reason.text())
+        QTest.keyClick(dialog.pin, Qt.Key.Key_Escape)
+
+    seen = answer_dialogs(wrong, escape)
+    count = len(harness.messages)
+    view.trace_view.hold_button.click()
+    harness.wait_banner(Tone.ERROR, after=count)
+    qtbot.waitUntil(lambda: len(seen) == 2 and QApplication.activeModalWidget() is None)
+    qtbot.wait(100)  # nothing more opens
+    harness.idle()
+    assert kept == ["complaint"] and QApplication.activeModalWidget() is None
+    assert plant.unit(meter).status is UnitStatus.RELEASED
+    assert wrong_pins(harness) == (1, False)
+    assert without_users(snapshot(plant.db)) == without_users(before)
