@@ -73,10 +73,24 @@ def _message(error: Exception) -> str:
     return domain_message(error) if isinstance(error, DomainError) else str(error)
 
 
+def to_save(own: StationConfig, choice: SetupChoice, overrides: frozenset[str]) -> StationConfig:
+    """The station's own file with the dialog's answers: a database URL the environment set
+    (TRACESTATION_DATABASE_URL) stays the environment's and is never written into the file."""
+    url = own.database_url if "database_url" in overrides else choice.database_url
+    return replace(
+        own,
+        station_code=choice.station_code,
+        language=choice.language,
+        database_url=url,
+        printer=FrozenTable(choice.printer),
+    )
+
+
 class FirstRun(QObject):
     def __init__(self, language: Language, config: StationConfig) -> None:
         super().__init__()
         self.language = language
+        self.overrides = config.overrides
         self.dialog = SetupDialog(
             language=config.language,
             database_url=config.database_url,
@@ -115,13 +129,7 @@ class FirstRun(QObject):
                 if problem is not None:
                     self.dialog.show_error(problem)
                     continue
-            config = replace(
-                load_file(),
-                station_code=choice.station_code,
-                language=choice.language,
-                database_url=choice.database_url,
-                printer=FrozenTable(choice.printer),
-            )
+            config = to_save(load_file(), choice, self.overrides)
             save(config)
             self.runner.worker.wait()
             return config

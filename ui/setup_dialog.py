@@ -278,7 +278,8 @@ class SetupDialog(QDialog):
     def _set_initial(self, language: str, database_url: str | None, printer: Mapping[str, object]) -> None:
         """Start from what the config file already says (a plant's installer may deploy a URL)."""
         self.language.setCurrentIndex(max(0, self.language.findData(language)))
-        if database_url:
+        # Only a PostgreSQL URL belongs in the PostgreSQL field: an SQLite file is the embedded choice.
+        if database_url and database_url.split(":", 1)[0].split("+", 1)[0] in ("postgresql", "postgres"):
             self.postgresql.setChecked(True)
             self.url.setText(database_url)
         else:

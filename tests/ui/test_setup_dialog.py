@@ -405,3 +405,10 @@ def test_a_language_change_retranslates_the_dialog(dialog: SetupDialog, qtbot: Q
     dialog.setWindowTitle("stale")
     QCoreApplication.sendEvent(dialog, QEvent(QEvent.Type.LanguageChange))
     assert dialog.windowTitle() == "Set up this station"
+
+
+def test_an_sqlite_url_is_the_embedded_choice_never_a_postgresql_url(qtbot: QtBot) -> None:
+    view = SetupDialog(language="en_US", database_url="sqlite:////tmp/trial.sqlite3", printer={})
+    qtbot.addWidget(view)
+    assert view.embedded.isChecked() and not view.postgresql.isChecked()
+    assert view.url.text() == ""
