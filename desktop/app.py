@@ -14,7 +14,9 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel
 
 from desktop.shell import StationCheck
 from models.db import Database
@@ -105,8 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setStyleSheet(resources.files("resources").joinpath("station.qss").read_text(encoding="utf-8"))
 
     def stop(message: str) -> int:
+        """A station that cannot start (its config file is wrong, its translations unbuilt): said to
+        IT on the screen and on stderr, in a plain window, never a modal box that a scanner's
+        Enter would answer and dismiss. Closing the window (or Ctrl+Q) ends the process."""
         print(message, file=sys.stderr)
-        QMessageBox.critical(None, "TraceStation", message)
+        window = QLabel(message)
+        window.setObjectName("cannotStart")
+        window.setWindowTitle("TraceStation")
+        window.setWordWrap(True)
+        window.setMargin(32)
+        window.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        window.resize(*WINDOW_SIZE)
+        QShortcut(QKeySequence("Ctrl+Q"), window, window.close)
+        window.show()
+        app.exec()
         return 2
 
     language = Language(app)

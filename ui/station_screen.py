@@ -17,7 +17,7 @@ printer and the banner, and passes it every scan through `scanned(text)` while i
 - `runner.print_label(code, done)` records the job, draws and sends the label on the worker;
   `runner.save_document(name, render, done)` renders a document (PDF bytes) there and saves it.
 
-One thing at a time: a screen hands each scan and key to `submit(job)`, and the jobs run in the
+One thing at a time: a screen hands each scan and key to `enqueue(job)`, and the jobs run in the
 order they came, each ended by `done()` whatever its answer, so a scan is handled in the state the
 scans and keys before it left, a failed job never jams the queue, and a login drops what the last
 operator left queued (`drop_jobs`). `read` and `act` on the screen are the runner's, bound to the
@@ -194,8 +194,8 @@ class StationScreen(QWidget):
     """A screen the shell shows after login and hands every scan to.
 
     Subclasses build their widgets, put every visible text in `retranslate()` (called again on a
-    language switch), handle `scanned(text)` (usually `self.submit(lambda: self._scan(text))`) and
-    reload what they show in `refresh()`. Every job they submit ends with `self.done()`.
+    language switch), handle `scanned(text)` (usually `self.enqueue(lambda: self._scan(text))`) and
+    reload what they show in `refresh()`. Every job they enqueue ends with `self.done()`.
     """
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
@@ -239,7 +239,7 @@ class StationScreen(QWidget):
         """A job is running: what comes now waits its turn."""
         return self._busy
 
-    def submit(self, job: Callable[[], None]) -> None:
+    def enqueue(self, job: Callable[[], None]) -> None:
         """Run `job` after those before it; it (or its answer) ends with `done()`."""
         self._jobs.append(job)
         self._run_next()

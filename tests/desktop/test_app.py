@@ -97,3 +97,46 @@ def test_a_station_the_database_does_not_know_is_refused_by_name(plant: Plant) -
     checked = _check(plant.db, "NOPE-9")
     assert checked.problem == "station" and checked.params == ("NOPE-9",) and "'NOPE-9'" in checked.detail
     assert _check(plant.db, "PRD-01").problem is None
+
+
+CANNOT_START = """
+import json
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
+app = QApplication(["tracestation"])
+from desktop.app import main
+seen = {}
+
+def look():
+    shown = [w for w in app.topLevelWidgets() if w.isVisible()]
+    for window in shown:
+        if isinstance(window, QLabel) and window.objectName() == "cannotStart":
+            seen.update(text=window.text(), dialogs=sum(isinstance(w, QDialog) for w in shown))
+            window.close()
+            return
+    QTimer.singleShot(20, look)
+
+QTimer.singleShot(0, look)
+status = main(["tracestation"])
+print(json.dumps({"status": status, **seen}, ensure_ascii=False))
+"""
+
+
+def test_a_config_that_cannot_work_is_said_in_a_plain_window_not_a_modal_box(tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text("version = 1\n[station]\nidle_lock_minutes = 0\n", encoding="utf-8")
+    environment = {**os.environ, "TRACESTATION_CONFIG": str(config)}
+    environment.pop("TRACESTATION_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", CANNOT_START],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    seen = json.loads(lines[-1]) if lines else {"stderr": done.stderr[-2000:]}
+    assert seen.get("status") == 2, seen
+    assert "idle_lock_minutes" in str(seen["text"]) and seen["dialogs"] == 0
+    assert "idle_lock_minutes" in done.stderr

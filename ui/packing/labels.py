@@ -33,7 +33,7 @@ class LabelFlows:
 
     PackingView provides the state annotated here and the round trips these flows use: `_key`,
     `_ready`, `_awaiting`, `_hold`, `_show`, `_idle`, `_reset_entry`, `_amount_job`, `_failed`,
-    `_failed_reset` and `_finish`; StationScreen the queue (`submit`, `done`, `read`, `act`).
+    `_failed_reset` and `_finish`; StationScreen the queue (`enqueue`, `done`, `read`, `act`).
     (No stubs of them here: a mixin's stub would shadow the screen's method, and lupdate loses
     this class's context under an `if TYPE_CHECKING:` block.)
     """

@@ -110,10 +110,10 @@ class PackingView(LabelFlows, StationScreen):
         super().activate()  # drops the last operator's jobs, then refresh()
 
     def refresh(self) -> None:
-        self.submit(self._finish)
+        self.enqueue(self._finish)
 
     def scanned(self, text: str) -> None:
-        self.submit(lambda: self._scan(text))
+        self.enqueue(lambda: self._scan(text))
 
     # --- scans (each a job of StationScreen's queue, ended by `done()`) ----------------------------
 
@@ -157,7 +157,7 @@ class PackingView(LabelFlows, StationScreen):
         elif self.busy:
             self.runner.refuse(self.tr("Wait: the last scan is still being recorded."))
         else:
-            self.submit(job)
+            self.enqueue(job)
 
     def _resolved(self, found: Resolved) -> None:
         awaiting = self._awaiting()
@@ -262,7 +262,7 @@ class PackingView(LabelFlows, StationScreen):
             question = self.tr("Close pallet {0} with {1} of {2}?")
         self.strip.ask(
             question.format(short_code(code), plain(container.count), container.capacity or "?"),
-            lambda: self.submit(lambda: self._close(code)),
+            lambda: self.enqueue(lambda: self._close(code)),
             self._show,
         )
         self._idle()
@@ -365,14 +365,14 @@ class PackingView(LabelFlows, StationScreen):
             return
         if self._mode is Mode.UNPACK:
             question = self.tr("Take {0} out of its container? Reason: {1}").format(held.code, reason)
-            self.strip.ask(question, lambda: self.submit(lambda: self._unpack(held, reason)), self._show)
+            self.strip.ask(question, lambda: self.enqueue(lambda: self._unpack(held, reason)), self._show)
             self._idle()
         elif self._mode is Mode.REPACK:
             assert held.target is not None
             question = self.tr("Move {0} into {1}? Reason: {2}").format(
                 held.code, short_code(held.target), reason
             )
-            self.strip.ask(question, lambda: self.submit(lambda: self._repack(held, reason)), self._show)
+            self.strip.ask(question, lambda: self.enqueue(lambda: self._repack(held, reason)), self._show)
             self._idle()
         else:
             self._reprint(held, reason)

@@ -130,7 +130,7 @@ class LotFlow(QObject):
             self.tr("Put {0} {1} of {2} {3} into stock as a new lot? This cannot be undone.").format(
                 amount(quantity), state.uom, state.item_code, name
             ),
-            lambda: view.submit(lambda: self._complete(state, quantity)),
+            lambda: view.enqueue(lambda: self._complete(state, quantity)),
             view.question_dropped,
         )
         view.done()

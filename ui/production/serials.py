@@ -265,7 +265,7 @@ class SerialFlow(QObject):
             self.tr("Make {0} serials of {1} for {2} and print their labels?").format(
                 int(count), state.item_code, state.code
             ),
-            lambda: view.submit(lambda: self._make(state.code, int(count))),
+            lambda: view.enqueue(lambda: self._make(state.code, int(count))),
             view.question_dropped,
         )
         view.done()

@@ -185,41 +185,41 @@ class ProductionView(StationScreen):
 
     def refresh(self) -> None:
         if self._state is not None:
-            self.submit(self.reload)
+            self.enqueue(self.reload)
 
     def scanned(self, text: str) -> None:
-        self.submit(lambda: self._scan(text))
+        self.enqueue(lambda: self._scan(text))
 
     # --- keys and buttons --------------------------------------------------------------------
 
     def confirm(self) -> None:
         """Enter, the panel's button or #CONFIRM: record what the current mode has typed, or answer
         yes to the question open when its turn comes."""
-        self.submit(self._confirm)
+        self.enqueue(self._confirm)
 
     def cancel(self) -> None:
         """Esc or #CANCEL: drop what is half entered (nothing recorded is undone), or answer no to
         the question open when its turn comes."""
-        self.submit(self._cancel)
+        self.enqueue(self._cancel)
 
     # The mode keys wait their turn like scans: a scan before them is handled in its own mode.
 
     def feed_mode(self) -> None:
-        self.submit(lambda: self._to_mode(0))
+        self.enqueue(lambda: self._to_mode(0))
 
     def next_mode(self) -> None:
-        self.submit(lambda: self._to_mode(self.mode.currentIndex() + 1))
+        self.enqueue(lambda: self._to_mode(self.mode.currentIndex() + 1))
 
     def previous_mode(self) -> None:
-        self.submit(lambda: self._to_mode(self.mode.currentIndex() - 1))
+        self.enqueue(lambda: self._to_mode(self.mode.currentIndex() - 1))
 
     def choose_step(self, step_code: str | None) -> None:
         """Report at this step from now on (None: feed)."""
-        self.submit(lambda: self._to_mode(max(self.mode.findData(step_code or ""), 0)))
+        self.enqueue(lambda: self._to_mode(max(self.mode.findData(step_code or ""), 0)))
 
     def toggle_fail(self) -> None:
         """F9: the next unit recorded at this serial step fails (with a reason); again to undo."""
-        self.submit(self._toggle_fail)
+        self.enqueue(self._toggle_fail)
 
     def question_dropped(self) -> None:
         """The question answered no: nothing was done, and the prompt and focus are the mode's again."""
@@ -233,10 +233,10 @@ class ProductionView(StationScreen):
             self.complete_lot()
 
     def make_serials(self) -> None:
-        self.submit(self.serials.ask_serials)
+        self.enqueue(self.serials.ask_serials)
 
     def complete_lot(self) -> None:
-        self.submit(self.lots.ask_complete)
+        self.enqueue(self.lots.ask_complete)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter records and Esc clears from any field (line edits pass them on); in a measurement

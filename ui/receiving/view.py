@@ -304,7 +304,7 @@ class ReceivingView(StationScreen):
             self.runner.read(quarantined_lots, self._show_waiting)
 
     def scanned(self, text: str) -> None:
-        self.submit(lambda: self._scan(text))
+        self.enqueue(lambda: self._scan(text))
 
     # --- scans (each a job of StationScreen's queue, ended by `done()`) -------------------------------
 
@@ -460,7 +460,7 @@ class ReceivingView(StationScreen):
                 self.tr("Still busy with the last scan or action: wait for its answer, then try again.")
             )
             return
-        self.submit(self._receive)
+        self.enqueue(self._receive)
 
     def _receive(self) -> None:
         """The job of Enter, the button or #CONFIRM."""
@@ -575,7 +575,7 @@ class ReceivingView(StationScreen):
         then, and only the form the question was about goes as another package."""
         assert self._same_label is not None
         self._second_package_of, self._same_label = self._same_label[0], None
-        self.submit(self._receive)
+        self.enqueue(self._receive)
         self._show_state()
 
     def _same_label_dropped(self) -> None:
@@ -590,7 +590,7 @@ class ReceivingView(StationScreen):
         if question is not None:
             question.cancel()
             return
-        self.submit(self._cancel)
+        self.enqueue(self._cancel)
 
     def _cancel(self) -> None:
         """Drop the receipt typed so far; again, drop the supplier too."""
@@ -623,7 +623,7 @@ class ReceivingView(StationScreen):
     def release(self) -> None:
         """F7: the selected lot passed incoming inspection (with the note, if one was typed)."""
         if not (self.busy or self._question() is not None):
-            self.submit(self._release)
+            self.enqueue(self._release)
 
     def _release(self) -> None:
         lot = self._inspectable()
@@ -641,7 +641,7 @@ class ReceivingView(StationScreen):
     def reject(self) -> None:
         """F8: the selected lot failed; the reason is required, and the screen asks before."""
         if not (self.busy or self._question() is not None):
-            self.submit(self._reject)
+            self.enqueue(self._reject)
 
     def _reject(self) -> None:
         lot = self._inspectable()
@@ -668,7 +668,7 @@ class ReceivingView(StationScreen):
         assert self._rejecting is not None
         lot, reason = self._rejecting
         self._rejecting = None
-        self.submit(
+        self.enqueue(
             lambda: self.act(
                 reject_received_lot, self._rejected, self._inspection_failed, lot_code=lot, reason=reason
             )

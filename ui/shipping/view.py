@@ -301,7 +301,7 @@ class ShippingView(StationScreen):
     def scanned(self, text: str) -> None:
         self._scan_count += 1
         number, typed = self._scan_count, None if command(text) is not None else self._take_quantity()
-        self.submit(lambda: self._scan(number, text, typed))
+        self.enqueue(lambda: self._scan(number, text, typed))
 
     def retranslate(self) -> None:
         self.strip.retranslate()
@@ -395,7 +395,7 @@ class ShippingView(StationScreen):
 
     def open_shipment(self, code: str) -> None:
         """Show a shipment (a pick from the list or a scan of its code), in its turn."""
-        self.submit(lambda: self._open_shipment(code))
+        self.enqueue(lambda: self._open_shipment(code))
 
     def _open_shipment(self, code: str) -> None:
         self._removing, self._note = False, ""
@@ -421,7 +421,7 @@ class ShippingView(StationScreen):
 
     def cancel(self) -> None:
         """Esc: what #CANCEL does, in its turn."""
-        self.submit(self._cancel)
+        self.enqueue(self._cancel)
 
     def _cancel(self) -> None:
         """No to the question, else drop the half-entered (remove mode, a quantity)."""
@@ -453,7 +453,7 @@ class ShippingView(StationScreen):
         """The Remove button or Delete: the selected unit, else wait for the unit's scan."""
         if self.strip.waiting or not self._idle():
             return
-        self.submit(self._remove_selected)
+        self.enqueue(self._remove_selected)
 
     def _remove_selected(self) -> None:
         if self._open_view() is not None:
@@ -468,7 +468,7 @@ class ShippingView(StationScreen):
         """F10 or the button: what #CONFIRM does, unless a question is open or a job runs."""
         if self.strip.waiting or not self._idle():
             return
-        self.submit(self._confirm)
+        self.enqueue(self._confirm)
 
     def _confirm(self) -> None:
         """The shipment read afresh (the model refuses one that cannot leave), then the first
@@ -573,7 +573,7 @@ class ShippingView(StationScreen):
             return
         self._ask(
             self.tr("Take {0} off shipment {1}?").format(code, view.code),
-            lambda: self.submit(lambda: self._remove(view.code, code)),
+            lambda: self.enqueue(lambda: self._remove(view.code, code)),
             self._kept_in_table if from_table else self._focus,
         )
 
@@ -606,7 +606,7 @@ class ShippingView(StationScreen):
             )
             self._ask(
                 self.tr("Ship everything ordered to {0}: {1}?").format(self._customer(view), what),
-                lambda: self.submit(lambda: self._ship(code)),
+                lambda: self.enqueue(lambda: self._ship(code)),
                 self._not_shipped,
             )
         self.done()
@@ -626,7 +626,7 @@ class ShippingView(StationScreen):
                 "SHORT SHIPMENT. {0}. To ship only what is scanned, type {1} (the total shipped) and press "
                 "Enter, or scan #CONFIRM-SHORT. Esc or #CANCEL: do not ship."
             ).format("; ".join(parts), str(plain(total))),
-            lambda: self.submit(lambda: self._ship(code, total)),
+            lambda: self.enqueue(lambda: self._ship(code, total)),
             self._not_shipped,
             short=total,
         )

@@ -207,8 +207,8 @@ class TraceView(QWidget):
         self.scrap_button.clicked.connect(self._scrap)
         self.png_button.clicked.connect(self._save_png)
         self.svg_button.clicked.connect(self._save_svg)
-        self.search.returnPressed.connect(self.submit)
-        self.trace_button.clicked.connect(self.submit)
+        self.search.returnPressed.connect(self.ask)
+        self.trace_button.clicked.connect(self.ask)
         self.cancel_button.clicked.connect(self._cancel)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self._focus_search)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._cancel)
@@ -345,9 +345,10 @@ class TraceView(QWidget):
     def scanned(self, text: str) -> None:
         """A code scanned anywhere on this screen: trace it."""
         self.search.setText(text.strip())
-        self.submit()
+        self.ask()
 
-    def submit(self) -> None:
+    def ask(self) -> None:
+        """Enter, the Trace button or a scan: ask for the trace of the code in the search field."""
         code = self.search.text().strip()
         if not code:
             self._hint, self._error = True, None
@@ -601,7 +602,7 @@ class TraceView(QWidget):
 
     def _chosen(self, item: QListWidgetItem) -> None:
         self.search.setText(item.text())
-        self.submit()
+        self.ask()
 
     def _focus_search(self) -> None:
         self.search.setFocus()

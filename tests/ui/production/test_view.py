@@ -524,12 +524,12 @@ def test_a_fault_in_a_job_or_its_answer_is_said_and_the_next_scan_is_answered(st
     harness, view = open_screen(station)
 
     count = len(harness.messages)
-    view.submit(broken)
+    view.enqueue(broken)
     assert harness.wait_banner(Tone.ERROR, after=count) == FAULT
     assert scanned(harness, code).startswith(f"Work order {code}:")
 
     count = len(harness.messages)
-    view.submit(lambda: view.read(lambda db: work_order_state(db, code), broken))
+    view.enqueue(lambda: view.read(lambda db: work_order_state(db, code), broken))
     assert harness.wait_banner(Tone.ERROR, after=count) == FAULT
     harness.idle()
     assert scanned(harness, "#CANCEL") == "Nothing to clear."
@@ -539,7 +539,7 @@ def test_a_login_drops_what_the_operator_before_left_waiting(station, plant: Pla
     code = work_order(plant, METER, 10)
     harness, view = open_screen(station)
 
-    view.submit(lambda: None)  # a job whose answer never comes: everything after it waits
+    view.enqueue(lambda: None)  # a job whose answer never comes: everything after it waits
     count = len(harness.messages)
     view.scanned(code)
     harness.idle()
