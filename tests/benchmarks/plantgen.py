@@ -889,7 +889,7 @@ EXPECTED_COLUMNS = {
     "item": "id code name_zh name_en kind uom tracking gtin shelf_life_days requires_inspection lot_rule_id "
     "serial_rule_id units_per_carton cartons_per_pallet label_template active",
     "bom_line": "id parent_item_id component_item_id quantity_per must_scan",
-    "routing_step": "id item_id seq code name_zh name_en mandatory",
+    "routing_step": "id item_id seq code name_zh name_en mandatory remeasures",
     "inspection_characteristic": "id routing_step_id code name_zh name_en unit_of_measure lower_limit "
     "upper_limit",
 }
@@ -1205,7 +1205,7 @@ def _master_rows(plan: _Plan, fmt: Format) -> dict[str, list[Row]]:
     ]
     bom.append((ITEM_FIN, ITEM_SUB, 1))
     rows["bom_line"] = [(n, parent, child, per, true) for n, (parent, child, per) in enumerate(bom, start=1)]
-    rows["routing_step"].append((STEP_TEST, ITEM_FIN, 10, "TEST", "功能测试", "Functional test", true))
+    rows["routing_step"].append((STEP_TEST, ITEM_FIN, 10, "TEST", "功能测试", "Functional test", true, 1))
     low, high = (fmt.dec(limit) for limit in TEST_LIMITS)
     rows["inspection_characteristic"].append(
         (CHARACTERISTIC_VOLT, STEP_TEST, "VOLT", "工作电压", "Supply voltage", "V", low, high)
