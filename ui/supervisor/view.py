@@ -325,7 +325,7 @@ class SupervisorView(StationScreen):
                     earlier=signed,
                     problem=self.runner.message(error),
                 )
-                QTimer.singleShot(0, again)
+                QTimer.singleShot(0, self, again)  # with its receiver: never after the view is gone
 
         send(signed, failed)
 
