@@ -178,6 +178,20 @@ def _run(args: list[str], server: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _admin(args: list[str], server: str) -> subprocess.CompletedProcess[str]:
+    """An administration command, tried again while the scheduler cannot take the connection.
+
+    A scheduler that has just answered `lpstat -r` can still refuse the next connection for a
+    moment while it finishes starting (seen once on a clean CI run: "Unable to connect to server:
+    Bad file descriptor"); any other refusal is the answer."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        done = _run(args, server)
+        if done.returncode == 0 or "Unable to connect" not in done.stderr or time.monotonic() > deadline:
+            return done
+        time.sleep(0.1)
+
+
 def _wait_until_up(process: subprocess.Popen[bytes], server: str, folder: Path) -> None:
     """Polls `lpstat -r` until the scheduler answers; fails at once if cupsd died."""
     deadline = time.monotonic() + START_TIMEOUT
@@ -252,7 +266,7 @@ def private_cups(device_uri: str, folder: Path | None = None, queue: str = "prob
         stack.callback(_stop, process)
         _wait_until_up(process, server, folder)
         # No -m: a queue without a PPD is a raw queue (CUPS 2.4 deprecates `-m raw` but accepts it).
-        added = _run(["lpadmin", "-h", server, "-p", queue, "-E", "-v", device_uri], server)
+        added = _admin(["lpadmin", "-h", server, "-p", queue, "-E", "-v", device_uri], server)
         if added.returncode != 0:
             raise RuntimeError(f"lpadmin failed: {added.stderr.strip()}")
         yield CupsServer(server=server, queue=queue, folder=folder, process=process)
