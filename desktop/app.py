@@ -32,12 +32,16 @@ def schema_problem(db: Database) -> str | None:
     try:
         migrate.require_head(db)
     except DomainError as error:
-        current = error.params["current"] or "empty"
-        return (
-            f"The database {db.engine.url.render_as_string(hide_password=True)} has schema {current}; "
-            f"this TraceStation needs {error.params['head']}. Upgrade it with: {error.params['command']}"
-        )
+        return _schema_words(db, error)
     return None
+
+
+def _schema_words(db: Database, error: DomainError) -> str:
+    current = error.params["current"] or "empty"
+    return (
+        f"The database {db.engine.url.render_as_string(hide_password=True)} has schema {current}; "
+        f"this TraceStation needs {error.params['head']}. Upgrade it with: {error.params['command']}"
+    )
 
 
 def _check(db: Database, station_code: str) -> StationCheck:
@@ -51,7 +55,7 @@ def _check(db: Database, station_code: str) -> StationCheck:
     except DomainError as error:
         current = error.params["current"] or "empty"
         return StationCheck(
-            problem="schema", params=(current, error.params["head"]), detail=str(schema_problem(db))
+            problem="schema", params=(current, error.params["head"]), detail=_schema_words(db, error)
         )
     for station in list_stations(db):
         if station.code == station_code:
